@@ -1,0 +1,102 @@
+// twinbed: the command-line program. Thin by design: it parses flags and calls the harness.
+// Exit codes: 0 success, 1 an assertion failed, 2 invalid input (scenario, flags), 3 run failed.
+#include <CLI/CLI.hpp>
+
+#include <charconv>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "harness/InputError.hpp"
+#include "harness/Run.hpp"
+#include "harness/Scenario.hpp"
+#include "harness/Version.hpp"
+
+namespace {
+
+constexpr int EXIT_OK = 0;
+constexpr int EXIT_INVALID_INPUT = 2;
+constexpr int EXIT_RUN_FAILED = 3;
+
+int error_line(int code, const std::string& message) {
+  std::string line = message;
+  for (char& c : line) {
+    if (c == '\n') c = ' ';
+  }
+  std::cerr << "twinbed: error: " << line << std::endl;
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace twinbed;
+  CLI::App app{"twinbed: a digital-twin testbed for IoMT systems"};
+  app.set_version_flag("--version", std::string(harness::version()));
+  app.require_subcommand(1);
+
+  std::string run_file;
+  std::vector<std::string> overrides;
+  std::string seed_text;
+  std::string out_dir = "results";
+  bool quiet = false;
+  CLI::App* run = app.add_subcommand("run", "Run a scenario on the embedded default system under test");
+  run->add_option("scenario", run_file, "Scenario YAML file")->required();
+  run->add_option("--set", overrides, "Override a scenario key: --set key.path=value (repeatable)");
+  run->add_option("--seed", seed_text, "Override the scenario's master seed (0 to 2^64-1)");
+  run->add_option("--out", out_dir, "Results folder (default: results)");
+  run->add_flag("--quiet", quiet, "No progress bar and no summary; errors still go to stderr");
+
+  std::vector<std::string> validate_files;
+  std::vector<std::string> validate_overrides;
+  CLI::App* validate = app.add_subcommand("validate", "Check scenario files without running them");
+  validate->add_option("scenarios", validate_files, "Scenario YAML files")->required();
+  validate->add_option("--set", validate_overrides, "Override a scenario key, as for run");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return error_line(EXIT_INVALID_INPUT, std::string("command line: ") + e.what() + " (see twinbed --help)");
+  }
+
+  try {
+    if (*validate) {
+      for (const std::string& file : validate_files) {
+        const harness::Scenario scenario = harness::load_scenario(file, {validate_overrides, std::nullopt});
+        std::cout << file << ": ok (" << scenario.name << ")\n";
+      }
+      return EXIT_OK;
+    }
+
+    harness::LoadOptions load_options{overrides, std::nullopt};
+    if (!seed_text.empty()) {
+      std::uint64_t seed = 0;
+      const auto [end, error] = std::from_chars(seed_text.data(), seed_text.data() + seed_text.size(), seed);
+      if (error != std::errc() || end != seed_text.data() + seed_text.size()) {
+        throw harness::InputError({"command line", 0, 0}, "--seed", seed_text,
+                                  "is not a seed; expected a whole number from 0 to 18446744073709551615");
+      }
+      load_options.seed = seed;
+    }
+    harness::Scenario scenario = harness::load_scenario(run_file, load_options);
+    harness::RunOptions run_options;
+    run_options.out_root = out_dir;
+    if (quiet) run_options.progress = false;
+    const harness::RunResult result = harness::Run(std::move(scenario), run_options).execute();
+    if (!quiet) std::cout << harness::format_summary(result) << std::flush;
+    return EXIT_OK;
+  } catch (const harness::InputError& e) {
+    return error_line(EXIT_INVALID_INPUT, e.what());
+  } catch (const harness::RunError& e) {
+    return error_line(EXIT_RUN_FAILED, std::string("run failed: ") + e.what());
+  } catch (const std::exception& e) {
+    return error_line(EXIT_RUN_FAILED, std::string("run failed: ") + e.what());
+  }
+}

@@ -1,0 +1,58 @@
+#pragma once
+// harness::Hdf5Recorder: writes one run to HDF5 (C++ API). /meta, /patients and /devices are
+// written when the file opens; /telemetry rows stream in during the run and are compressed and
+// written by a background thread, so the event loop never waits on zlib or the disk unless the
+// writer falls more than a few chunks behind. Layout: docs/results-schema.md.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/Scenario.hpp"
+#include "harness/Sink.hpp"
+#include "harness/World.hpp"
+
+namespace twinbed::harness {
+
+// One row of /telemetry: a reading as delivered.
+struct TelemetryRow {
+  std::int64_t sample_time_ns;
+  std::int64_t delivery_time_ns;
+  std::uint32_t patient;
+  std::uint32_t device;
+  std::uint8_t signal;
+  double value;
+  std::uint16_t flags;
+};
+
+// Facts known only when the run ends, written as /meta attributes.
+struct RunFacts {
+  std::string run_id;
+  std::string wall_clock_start;  // ISO 8601 UTC
+  double wall_time_s = 0.0;
+  std::uint64_t events = 0;
+};
+
+class Hdf5Recorder final : public Sink {
+public:
+  // Creates the file and writes /meta (scenario), /patients and /devices. Throws RunError.
+  Hdf5Recorder(const std::filesystem::path& path, const Scenario& scenario, const World& world);
+  ~Hdf5Recorder() override;
+  Hdf5Recorder(const Hdf5Recorder&) = delete;
+  Hdf5Recorder& operator=(const Hdf5Recorder&) = delete;
+
+  void consume(const network::Packet& packet, sim::Time delivered) override;
+  // Flushes, stops the writer, writes the final /meta attributes and closes the file. Throws RunError.
+  void close(const RunFacts& facts);
+  std::uint64_t rows_recorded() const { return rows_recorded_; }
+
+private:
+  class Writer;
+  std::unique_ptr<Writer> writer_;
+  std::vector<TelemetryRow> batch_;
+  std::size_t batch_rows_;
+  std::uint64_t rows_recorded_ = 0;
+};
+
+}  // namespace twinbed::harness

@@ -1,0 +1,160 @@
+#include "harness/Run.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "harness/Hdf5Recorder.hpp"
+#include "harness/InputError.hpp"
+#include "harness/TelemetryStats.hpp"
+#include "harness/Version.hpp"
+#include "harness/World.hpp"
+#include "sim/Progress.hpp"
+#include "sim/Simulator.hpp"
+
+namespace twinbed::harness {
+
+std::string_view version() { return TWINBED_VERSION; }
+
+namespace {
+
+std::string utc_stamp(std::chrono::system_clock::time_point when, const char* format) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(when);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, format, &utc);
+  return text;
+}
+
+void write_file(const std::filesystem::path& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  out.close();
+  if (!out) throw RunError("cannot write " + path.string());
+}
+
+// Renames the finished temporary folder to results/<scenario>/<run-id>[-N]; returns the final path.
+std::filesystem::path publish(const std::filesystem::path& temporary, const std::filesystem::path& parent,
+                              const std::string& run_id, bool fixed_id) {
+  for (int attempt = 1; attempt < 1000; ++attempt) {
+    const std::string name = attempt == 1 ? run_id : run_id + "-" + std::to_string(attempt);
+    const std::filesystem::path target = parent / name;
+    std::error_code error;
+    if (std::filesystem::exists(target) && !fixed_id) continue;
+    if (fixed_id) std::filesystem::remove_all(target, error);
+    std::filesystem::rename(temporary, target, error);
+    if (!error) return target;
+    if (fixed_id) throw RunError("cannot move results to " + target.string() + ": " + error.message());
+  }
+  throw RunError("cannot find a free run folder name under " + parent.string());
+}
+
+}  // namespace
+
+Run::Run(Scenario scenario, RunOptions options) : scenario_(std::move(scenario)), options_(std::move(options)) {}
+
+RunResult Run::execute() {
+  const auto wall_start = std::chrono::system_clock::now();
+  const auto steady_start = std::chrono::steady_clock::now();
+  const std::string run_id =
+      options_.run_id.value_or(utc_stamp(wall_start, "%Y%m%dT%H%M%SZ") + "-s" + std::to_string(scenario_.seed));
+  const std::filesystem::path parent = options_.out_root / scenario_.name;
+  const std::filesystem::path temporary =
+      parent / fmt::format(".tmp-{}-{}", run_id, static_cast<long>(::getpid()));
+
+  std::error_code error;
+  std::filesystem::create_directories(temporary, error);
+  if (error) throw RunError("cannot create results folder " + temporary.string() + ": " + error.message());
+
+  try {
+    sim::Simulator simulator;
+    Dispatcher dispatcher;
+    World world(scenario_, simulator, dispatcher);
+    TelemetryStats stats(world.devices().size());
+    dispatcher.attach(stats);
+    Hdf5Recorder recorder(temporary / "run.h5", scenario_, world);
+    if (scenario_.record.telemetry) dispatcher.attach(recorder);
+
+    world.start();
+    sim::Progress progress(scenario_.duration);
+    if (options_.progress) progress.set_enabled(*options_.progress);
+    // Run in slices so the progress bar can redraw; slicing does not change event order.
+    const sim::Time slice = std::max(sim::Time::from_s(1), sim::Time::from_ns(scenario_.duration.ns() / 1000));
+    while (simulator.now() < scenario_.duration) {
+      simulator.run_until(std::min(scenario_.duration, simulator.now() + slice));
+      progress.update(simulator.now(), simulator.events_executed());
+    }
+    progress.finish();
+
+    const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
+    recorder.close(RunFacts{run_id, utc_stamp(wall_start, "%Y-%m-%dT%H:%M:%SZ"), wall_s, simulator.events_executed()});
+
+    nlohmann::json links = nlohmann::json::array();
+    for (const auto& link : world.links()) {
+      const network::LinkCounters& c = link->counters();
+      links.push_back({{"name", link->name()},
+                       {"packets_sent", c.packets_sent},
+                       {"packets_lost", c.packets_lost},
+                       {"packets_delivered", c.packets_delivered},
+                       {"packets_in_flight_at_end", c.packets_sent - c.packets_lost - c.packets_delivered}});
+    }
+    RunResult result;
+    result.summary = {{"twinbed_version", std::string(version())},
+                      {"scenario", scenario_.name},
+                      {"scenario_file", scenario_.source_file},
+                      {"overrides", scenario_.overrides},
+                      {"seed", scenario_.seed},
+                      {"replication", scenario_.replication},
+                      {"run_id", run_id},
+                      {"simulated_s", scenario_.duration.seconds()},
+                      {"wall_time_s", wall_s},
+                      {"speedup", wall_s > 0 ? scenario_.duration.seconds() / wall_s : 0.0},
+                      {"events", simulator.events_executed()},
+                      {"events_per_s", wall_s > 0 ? static_cast<double>(simulator.events_executed()) / wall_s : 0.0},
+                      {"patients", world.patients().size()},
+                      {"devices", world.devices().size()},
+                      {"telemetry", stats.to_json(world)},
+                      {"telemetry_rows_recorded", recorder.rows_recorded()},
+                      {"network", {{"links", links}}}};
+    write_file(temporary / "summary.json", result.summary.dump(2) + "\n");
+    result.directory = publish(temporary, parent, run_id, options_.run_id.has_value());
+    result.summary["files"] = {{"hdf5", (result.directory / "run.h5").string()},
+                               {"summary", (result.directory / "summary.json").string()}};
+    return result;
+  } catch (...) {
+    std::filesystem::remove_all(temporary, error);
+    // Leave no empty scenario folder behind either.
+    std::filesystem::remove(parent, error);
+    throw;
+  }
+}
+
+std::string format_summary(const RunResult& result) {
+  const nlohmann::json& s = result.summary;
+  const nlohmann::json& t = s["telemetry"];
+  const nlohmann::json& latency = t["latency_s"];
+  std::string text;
+  text += fmt::format("scenario    {} (seed {}, replication {})\n", s["scenario"].get<std::string>(),
+                      s["seed"].get<std::uint64_t>(), s["replication"].get<std::uint32_t>());
+  text += fmt::format("simulated   {:.0f} s in {:.2f} s wall ({:.0f}x real time, {:.3g} events/s)\n",
+                      s["simulated_s"].get<double>(), s["wall_time_s"].get<double>(), s["speedup"].get<double>(),
+                      s["events_per_s"].get<double>());
+  text += fmt::format("world       {} patients, {} devices\n", s["patients"].get<std::size_t>(),
+                      s["devices"].get<std::size_t>());
+  text += fmt::format("telemetry   {} of {} readings received (completeness {:.4f}), {} missing\n",
+                      t["received"].get<std::uint64_t>(), t["generated"].get<std::uint64_t>(),
+                      t["completeness"].get<double>(), t["missing"].get<std::uint64_t>());
+  text += fmt::format("latency     p50 {:.3f} s, p95 {:.3f} s, p99 {:.3f} s, max {:.3f} s\n",
+                      latency["p50"].get<double>(), latency["p95"].get<double>(), latency["p99"].get<double>(),
+                      latency["max"].get<double>());
+  text += fmt::format("results     {}\n", result.directory.string());
+  return text;
+}
+
+}  // namespace twinbed::harness

@@ -1,0 +1,74 @@
+#pragma once
+// harness::Scenario: a validated scenario as plain structs. Built from YAML by load_scenario();
+// every field here has already been range-checked, so the rest of the code trusts it.
+// docs/scenario-reference.md documents every key, its default and its unit.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "devices/PulseOximeter.hpp"
+#include "network/Link.hpp"
+#include "physiology/Patient.hpp"
+#include "sim/Time.hpp"
+
+namespace twinbed::harness {
+
+inline constexpr int SCENARIO_VERSION = 1;
+
+enum class DeviceType { pulse_oximeter };
+
+struct DeviceSpec {
+  DeviceType type = DeviceType::pulse_oximeter;
+  std::string name;  // device id is "<patient id>-<name>"
+  std::string link;  // name of a LinkSpec
+  devices::PulseOximeterParams pulse_oximeter;
+};
+
+struct CohortSpec {
+  std::string prefix = "p";  // patient ids are prefix + 4-digit number from 0001
+  std::uint32_t count = 0;
+  physiology::VitalsParams vitals;
+  std::vector<DeviceSpec> devices;
+};
+
+struct LinkSpec {
+  std::string name;
+  network::LinkParams params;
+};
+
+struct RecordSpec {
+  bool telemetry = true;
+  std::uint64_t chunk_bytes = 1 << 20;  // HDF5 chunk size of /telemetry
+  int compression_level = 4;            // deflate level 0-9 (0 = none)
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  std::uint32_t replication = 0;
+  sim::Time duration;
+  std::vector<CohortSpec> cohorts;
+  std::vector<LinkSpec> links;
+  RecordSpec record;
+
+  // Provenance, stored in /meta.
+  std::string source_file;
+  std::string source_text;
+  std::vector<std::string> overrides;  // the --set arguments, in order
+};
+
+struct LoadOptions {
+  std::vector<std::string> overrides;   // "key.path=value"
+  std::optional<std::uint64_t> seed;    // --seed
+};
+
+// Reads, overrides and validates a scenario file. Throws InputError on any problem.
+Scenario load_scenario(const std::string& path, const LoadOptions& options = {});
+// The same from text; `file_label` is used in error locations.
+Scenario parse_scenario(const std::string& text, const std::string& file_label, const LoadOptions& options = {});
+
+std::string device_type_name(DeviceType type);
+
+}  // namespace twinbed::harness

@@ -1,0 +1,59 @@
+#pragma once
+// harness::World: the patients, devices and links of one run, assembled from a Scenario onto a
+// Simulator. Entities are created in scenario order and named by stable ids, and every random
+// stream is keyed by those ids.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "devices/Device.hpp"
+#include "harness/Scenario.hpp"
+#include "harness/Sink.hpp"
+#include "network/Link.hpp"
+#include "physiology/Patient.hpp"
+#include "sim/Simulator.hpp"
+
+namespace twinbed::harness {
+
+// Rows of /patients and /devices.
+struct PatientInfo {
+  std::string id;
+  std::string cohort;  // the cohort entry's prefix
+};
+struct DeviceInfo {
+  std::string id;
+  std::string type;
+  std::uint32_t patient = 0;
+  std::string link;
+  sim::Time sample_interval;
+};
+
+class World {
+public:
+  World(const Scenario& scenario, sim::Simulator& simulator, network::Ingest& ingest);
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  // Schedules every device's first activity.
+  void start();
+
+  const std::vector<PatientInfo>& patient_info() const { return patient_info_; }
+  const std::vector<DeviceInfo>& device_info() const { return device_info_; }
+  const std::vector<std::unique_ptr<physiology::Patient>>& patients() const { return patients_; }
+  const std::vector<std::unique_ptr<devices::Device>>& devices() const { return devices_; }
+  const std::vector<std::unique_ptr<network::Link>>& links() const { return links_; }
+
+private:
+  sim::Simulator& simulator_;
+  std::vector<PatientInfo> patient_info_;
+  std::vector<DeviceInfo> device_info_;
+  std::vector<std::unique_ptr<physiology::Patient>> patients_;
+  std::vector<std::unique_ptr<network::Link>> links_;
+  std::vector<std::unique_ptr<network::Flow>> flows_;
+  std::vector<std::unique_ptr<devices::Device>> devices_;
+};
+
+// "p" and 7 -> "p0007".
+std::string patient_id(const std::string& prefix, std::uint32_t number);
+
+}  // namespace twinbed::harness
