@@ -1,0 +1,82 @@
+#!/usr/bin/python3
+"""End-to-end: `twinbed run scenarios/quickstart.yaml` prints a summary and leaves an HDF5 file that
+h5dump lists and Debian's python3-h5py reads; the row counts match summary.json.
+
+Usage: check_quickstart.py TWINBED SCENARIO_DIR"""
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import h5py
+import numpy as np
+
+twinbed, scenario_dir = sys.argv[1], sys.argv[2]
+failures = []
+
+
+def check(condition, message):
+    if not condition:
+        failures.append(message)
+
+
+with tempfile.TemporaryDirectory(prefix="twinbed-e2e-") as out:
+    run = subprocess.run([twinbed, "run", os.path.join(scenario_dir, "quickstart.yaml"), "--out", out],
+                         capture_output=True, text=True, timeout=120)
+    check(run.returncode == 0, f"exit code {run.returncode}, stderr: {run.stderr}")
+    check(run.stderr == "", f"unexpected stderr: {run.stderr!r}")
+    runs = glob.glob(os.path.join(out, "quickstart", "*"))
+    check(len(runs) == 1, f"expected one run folder, found {runs}")
+    run_dir = runs[0]
+    check(not os.path.basename(run_dir).startswith("."), f"temporary folder left: {run_dir}")
+    check(re.search(r"^results\s+" + re.escape(run_dir) + "$", run.stdout, re.M) is not None,
+          f"summary does not name the results folder {run_dir}:\n{run.stdout}")
+    check(re.search(r"^telemetry\s+\d+ of \d+ readings received", run.stdout, re.M) is not None,
+          f"summary has no telemetry line:\n{run.stdout}")
+
+    with open(os.path.join(run_dir, "summary.json")) as f:
+        summary = json.load(f)
+    h5_path = os.path.join(run_dir, "run.h5")
+
+    dump = subprocess.run(["h5dump", "-H", h5_path], capture_output=True, text=True, timeout=60)
+    check(dump.returncode == 0, f"h5dump failed: {dump.stderr}")
+    for name in ['DATASET "telemetry"', 'DATASET "patients"', 'DATASET "devices"', 'GROUP "meta"',
+                 '"sample_time_ns"', '"delivery_time_ns"', '"signal"', '"value"', '"flags"']:
+        check(name in dump.stdout, f"h5dump -H does not list {name}")
+
+    with h5py.File(h5_path, "r") as h5:
+        telemetry = h5["telemetry"][:]
+        patients = h5["patients"][:]
+        devices = h5["devices"][:]
+        meta = dict(h5["meta"].attrs)
+        signal_codes = h5py.check_enum_dtype(h5["telemetry"].dtype["signal"])
+        check(h5["telemetry"].compression == "gzip" and h5["telemetry"].shuffle, "telemetry is not shuffle+deflate")
+        check(h5["telemetry"].chunks is not None, "telemetry is not chunked")
+
+    check(len(telemetry) == summary["telemetry"]["received"],
+          f"/telemetry has {len(telemetry)} rows, summary says {summary['telemetry']['received']} received")
+    check(len(telemetry) == summary["telemetry_rows_recorded"] == meta["telemetry_rows"], "row counts disagree")
+    check(len(patients) == summary["patients"] == 4, f"{len(patients)} patients, summary {summary['patients']}")
+    check(len(devices) == summary["devices"] == 4, f"{len(devices)} devices, summary {summary['devices']}")
+    check([p.decode() for p in patients["id"]] == ["p0001", "p0002", "p0003", "p0004"], f"ids {patients['id']}")
+    check(signal_codes == {"heart_rate": 0, "spo2": 1}, f"signal enum {signal_codes}")
+    check(meta["seed"] == summary["seed"] == 42, "seed not recorded")
+    check(meta["scenario_name"] == "quickstart", "scenario name not recorded")
+    check("twinbed: 1" in meta["scenario_text"], "scenario text not recorded")
+    # Every received reading has a latency of exactly 40 ms (the link's constant latency).
+    latency = telemetry["delivery_time_ns"] - telemetry["sample_time_ns"]
+    check(np.all(latency == 40_000_000), f"latency not 40 ms: {np.unique(latency)[:5]}")
+    # 4 devices x 3600 samples x 2 signals generated; 0.5 % loss.
+    check(summary["telemetry"]["generated"] == 4 * 3600 * 2, f"generated {summary['telemetry']['generated']}")
+    spo2 = telemetry["value"][telemetry["signal"] == 1]
+    check(abs(spo2.mean() - 97.0) < 1.0, f"mean SpO2 {spo2.mean()}")
+    per_patient = np.bincount(telemetry["patient"], minlength=4)
+    check(np.all(per_patient > 7000), f"per-patient rows {per_patient}")
+
+if failures:
+    print("FAILED:\n  " + "\n  ".join(failures))
+    sys.exit(1)
+print("quickstart end-to-end: all checks passed")

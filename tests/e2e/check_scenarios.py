@@ -1,0 +1,29 @@
+#!/usr/bin/python3
+"""Every scenario in scenarios/ validates and runs to completion (exit 0) with a summary.
+
+Usage: check_scenarios.py TWINBED SCENARIO_DIR"""
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+
+twinbed, scenario_dir = sys.argv[1], sys.argv[2]
+files = sorted(glob.glob(os.path.join(scenario_dir, "**", "*.yaml"), recursive=True))
+failures = []
+if not files:
+    failures.append(f"no scenarios found in {scenario_dir}")
+with tempfile.TemporaryDirectory(prefix="twinbed-scenarios-") as out:
+    for path in files:
+        v = subprocess.run([twinbed, "validate", path], capture_output=True, text=True, timeout=60)
+        if v.returncode != 0:
+            failures.append(f"{path}: validate exit {v.returncode}: {v.stderr.strip()}")
+            continue
+        r = subprocess.run([twinbed, "run", path, "--out", out], capture_output=True, text=True, timeout=600)
+        if r.returncode != 0 or "results " not in r.stdout:
+            failures.append(f"{path}: run exit {r.returncode}: {r.stderr.strip()}")
+        print(f"{path}: exit {r.returncode}")
+if failures:
+    print("FAILED:\n  " + "\n  ".join(failures))
+    sys.exit(1)
+print(f"{len(files)} scenarios validated and ran")

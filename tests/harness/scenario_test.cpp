@@ -1,0 +1,185 @@
+#include "harness/Scenario.hpp"
+
+#include <gtest/gtest.h>
+
+#include "harness/InputError.hpp"
+
+using namespace twinbed;
+using namespace twinbed::harness;
+
+namespace {
+
+const char* const VALID = R"(twinbed: 1
+name: ward
+seed: 9
+duration: 2h
+links:
+  - name: wifi
+    latency: 40ms
+    loss: 1%
+  - name: lte
+    latency: 120ms
+cohort:
+  - prefix: icu
+    count: 3
+    heart_rate: {baseline: 88, sd: 4, tau: 10min}
+    devices:
+      - type: pulse_oximeter
+        link: lte
+        sample_interval: 500ms
+        spo2_error_sd: 1.5
+  - count: 2
+    devices:
+      - type: pulse_oximeter
+        name: ox
+        link: wifi
+)";
+
+// Parses `text` and returns the InputError's message; fails the test when it parses.
+std::string error_of(const std::string& text, const LoadOptions& options = {}) {
+  try {
+    parse_scenario(text, "bad.yaml", options);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected an InputError for:\n" << text;
+  return "";
+}
+
+}  // namespace
+
+TEST(Scenario, ParsesEveryKeyWithDefaults) {
+  const Scenario s = parse_scenario(VALID, "ward.yaml");
+  EXPECT_EQ(s.name, "ward");
+  EXPECT_EQ(s.seed, 9u);
+  EXPECT_EQ(s.duration, sim::Time::from_h(2));
+  ASSERT_EQ(s.links.size(), 2u);
+  EXPECT_EQ(s.links[0].params.latency, sim::Time::from_ms(40));
+  EXPECT_DOUBLE_EQ(s.links[0].params.loss_probability, 0.01);
+  EXPECT_DOUBLE_EQ(s.links[1].params.loss_probability, 0.0);
+  ASSERT_EQ(s.cohorts.size(), 2u);
+  EXPECT_EQ(s.cohorts[0].prefix, "icu");
+  EXPECT_EQ(s.cohorts[0].count, 3u);
+  EXPECT_DOUBLE_EQ(s.cohorts[0].vitals.heart_rate.baseline, 88.0);
+  EXPECT_EQ(s.cohorts[0].vitals.heart_rate.tau, sim::Time::from_min(10));
+  EXPECT_DOUBLE_EQ(s.cohorts[0].vitals.spo2.baseline, 97.0);  // default
+  EXPECT_EQ(s.cohorts[0].devices[0].name, "spo2");              // default name
+  EXPECT_EQ(s.cohorts[0].devices[0].link, "lte");
+  EXPECT_EQ(s.cohorts[0].devices[0].pulse_oximeter.sample_interval, sim::Time::from_ms(500));
+  EXPECT_DOUBLE_EQ(s.cohorts[0].devices[0].pulse_oximeter.spo2_error_sd_percent, 1.5);
+  EXPECT_EQ(s.cohorts[1].prefix, "p");
+  EXPECT_EQ(s.cohorts[1].devices[0].name, "ox");
+  EXPECT_EQ(s.record.chunk_bytes, 1u << 20);
+  EXPECT_EQ(s.source_text, VALID);
+}
+
+TEST(Scenario, OverridesAndSeedFlag) {
+  LoadOptions options;
+  options.overrides = {"duration=30min", "cohort.0.count=7", "links[1].loss=0.25", "cohort.1.spo2.baseline=92"};
+  options.seed = 1234;
+  const Scenario s = parse_scenario(VALID, "ward.yaml", options);
+  EXPECT_EQ(s.duration, sim::Time::from_min(30));
+  EXPECT_EQ(s.cohorts[0].count, 7u);
+  EXPECT_DOUBLE_EQ(s.links[1].params.loss_probability, 0.25);
+  EXPECT_DOUBLE_EQ(s.cohorts[1].vitals.spo2.baseline, 92.0);
+  EXPECT_EQ(s.seed, 1234u);
+  EXPECT_EQ(s.overrides, options.overrides);
+}
+
+TEST(Scenario, UnknownKeyNamesLineColumnAndSuggests) {
+  const std::string text = std::string(VALID) + "recrod:\n  telemetry: false\n";
+  EXPECT_EQ(error_of(text),
+            "bad.yaml:25:1: recrod: 'recrod' is not a known key (did you mean 'record'?); allowed: twinbed, name, "
+            "description, seed, replication, duration, cohort, links, record");
+}
+
+TEST(Scenario, NestedErrorsPointAtTheValue) {
+  std::string text = VALID;
+  text.replace(text.find("count: 3"), 8, "count: three");
+  EXPECT_EQ(error_of(text),
+            "bad.yaml:13:12: cohort[0].count: 'three' is not a whole number; expected a whole number in [1, 9999]");
+}
+
+TEST(Scenario, DurationProblems) {
+  std::string text = VALID;
+  text.replace(text.find("latency: 40ms"), 13, "latency: 40");
+  EXPECT_NE(error_of(text).find("bad.yaml:7:14: links[0].latency: '40' is not a valid duration: missing unit"),
+            std::string::npos)
+      << error_of(text);
+  text = VALID;
+  text.replace(text.find("duration: 2h"), 12, "duration: -2h");
+  EXPECT_NE(error_of(text).find("bad.yaml:4:11: duration: '-2h' is not a valid duration: negative duration"),
+            std::string::npos);
+  text = VALID;
+  text.replace(text.find("duration: 2h"), 12, "duration: 0s");
+  EXPECT_NE(error_of(text).find("is too short"), std::string::npos);
+}
+
+TEST(Scenario, WrongTypes) {
+  std::string text = VALID;
+  text.replace(text.find("duration: 2h"), 12, "duration: [2h]");
+  EXPECT_NE(error_of(text).find("bad.yaml:4:11: duration: '<list>' is a list; expected a duration"), std::string::npos)
+      << error_of(text);
+  EXPECT_NE(error_of("twinbed: 1\nname: x\nduration: 1h\nlinks: wifi\ncohort: []\n").find("links: 'wifi' is not a list"),
+            std::string::npos);
+}
+
+TEST(Scenario, ValueChecks) {
+  std::string text = VALID;
+  text.replace(text.find("loss: 1%"), 8, "loss: 1.2");
+  EXPECT_NE(error_of(text).find("bad.yaml:8:11: links[0].loss: '1.2' is outside [0, 1]"), std::string::npos);
+  text = VALID;
+  text.replace(text.find("type: pulse_oximeter"), 20, "type: pulse_oxymeter");
+  EXPECT_NE(error_of(text).find("'pulse_oxymeter' is not a device type (did you mean 'pulse_oximeter'?)"),
+            std::string::npos);
+  text = VALID;
+  text.replace(text.find("link: lte"), 9, "link: lt");
+  EXPECT_NE(error_of(text).find("'lt' is not a link of this scenario (did you mean 'lte'?); allowed: wifi, lte"),
+            std::string::npos);
+}
+
+TEST(Scenario, StructuralChecks) {
+  EXPECT_NE(error_of("twinbed: 1\nname: x\nduration: 1h\nlinks: [{name: a}]\ncohort: []\n")
+                .find("bad.yaml:5:9: cohort: '<list>' is empty"),
+            std::string::npos);
+  EXPECT_NE(error_of("twinbed: 2\nname: x\n").find("bad.yaml:1:10: twinbed: '2' is not a supported scenario version"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\n").find("bad.yaml:1:1: twinbed: is missing; this key is required"), std::string::npos);
+  EXPECT_NE(error_of("twinbed: 1\ntwinbed: 1\n").find("is a duplicate key"), std::string::npos);
+  EXPECT_NE(error_of("twinbed: 1\nname: [x\n").find("bad.yaml:3:1: is not valid YAML"), std::string::npos)
+      << error_of("twinbed: 1\nname: [x\n");
+  EXPECT_NE(error_of("").find("bad.yaml:1:1: is empty; expected a mapping"), std::string::npos) << error_of("");
+}
+
+TEST(Scenario, OverrideErrorsNameTheFlag) {
+  LoadOptions options;
+  options.overrides = {"cohort.0.count=0"};
+  EXPECT_EQ(error_of(VALID, options),
+            "--set cohort.0.count=0: cohort[0].count: '0' is out of range; expected a whole number in [1, 9999]");
+  options.overrides = {"cohort.5.count=1"};
+  EXPECT_NE(error_of(VALID, options).find("names a list element that does not exist; the list has 2 elements"),
+            std::string::npos);
+  options.overrides = {"durration=1h"};
+  EXPECT_NE(error_of(VALID, options).find("--set durration=1h: durration: 'durration' is not a known key (did you "
+                                          "mean 'duration'?)"),
+            std::string::npos)
+      << error_of(VALID, options);
+  options.overrides = {"no-equals-sign"};
+  EXPECT_NE(error_of(VALID, options).find("expected --set key.path=value"), std::string::npos);
+}
+
+TEST(Scenario, MissingFileIsAnInputError) {
+  try {
+    load_scenario("/nonexistent/scenario.yaml");
+    FAIL() << "no exception";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "/nonexistent/scenario.yaml: cannot be read: no such file or not readable");
+  }
+}
+
+TEST(Scenario, EditDistanceAndSuggestions) {
+  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+  EXPECT_EQ(edit_distance("", "abc"), 3u);
+  EXPECT_EQ(closest_match("duraton", {"name", "duration", "seed"}), "duration");
+  EXPECT_EQ(closest_match("zzzzzz", {"name", "duration", "seed"}), "");
+}
