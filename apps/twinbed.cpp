@@ -43,7 +43,9 @@ int main(int argc, char** argv) {
   bool quiet = false;
   CLI::App* run = app.add_subcommand("run", "Run a scenario on the embedded default system under test");
   run->add_option("scenario", run_file, "Scenario YAML file")->required();
-  run->add_option("--set", overrides, "Override a scenario key: --set key.path=value (repeatable)");
+  // One value per --set, so "--set a=1 FILE" does not take FILE as a second override.
+  run->add_option("--set", overrides, "Override a scenario key: --set key.path=value (repeatable)")
+      ->allow_extra_args(false);
   run->add_option("--seed", seed_text, "Override the scenario's master seed (0 to 2^64-1)");
   run->add_option("--out", out_dir, "Results folder (default: results)");
   run->add_flag("--quiet", quiet, "No progress bar and no summary; errors still go to stderr");
@@ -52,7 +54,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> validate_overrides;
   CLI::App* validate = app.add_subcommand("validate", "Check scenario files without running them");
   validate->add_option("scenarios", validate_files, "Scenario YAML files")->required();
-  validate->add_option("--set", validate_overrides, "Override a scenario key, as for run");
+  validate->add_option("--set", validate_overrides, "Override a scenario key, as for run")->allow_extra_args(false);
 
   try {
     app.parse(argc, argv);
@@ -68,11 +70,17 @@ int main(int argc, char** argv) {
 
   try {
     if (*validate) {
+      // Check every file; one error line per invalid file.
+      int code = EXIT_OK;
       for (const std::string& file : validate_files) {
-        const harness::Scenario scenario = harness::load_scenario(file, {validate_overrides, std::nullopt});
-        std::cout << file << ": ok (" << scenario.name << ")\n";
+        try {
+          const harness::Scenario scenario = harness::load_scenario(file, {validate_overrides, std::nullopt});
+          std::cout << file << ": ok (" << scenario.name << ")\n";
+        } catch (const harness::InputError& e) {
+          code = error_line(EXIT_INVALID_INPUT, e.what());
+        }
       }
-      return EXIT_OK;
+      return code;
     }
 
     harness::LoadOptions load_options{overrides, std::nullopt};

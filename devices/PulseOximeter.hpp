@@ -13,7 +13,8 @@ namespace twinbed::devices {
 
 struct PulseOximeterParams {
   sim::Time sample_interval = sim::Time::from_s(1);
-  // ISO 80601-2-61 requires SpO2 accuracy (Arms) <= 4 % over 70-100 %; typical devices state 2 %.
+  // ISO 80601-2-61 requires SpO2 accuracy (Arms) <= 4 % over 70-100 %, the FDA's 2013 guidance
+  // <= 3 %; current devices state about 2 %.
   double spo2_error_sd_percent = 2.0;
   // Pulse rate accuracy is commonly stated as +-3 bpm or 3 %.
   double heart_rate_error_sd_bpm = 3.0;

@@ -98,14 +98,16 @@ void write_table(H5::H5File& file, const std::string& name, const H5::CompType& 
 // writer thread touches HDF5 (thread start and join order the accesses).
 class Hdf5Recorder::Writer {
 public:
-  Writer(const std::filesystem::path& path, std::size_t chunk_rows, int compression)
+  Writer(const std::filesystem::path& path, std::uint64_t chunk_bytes, int compression)
       : file_(path.string(), H5F_ACC_TRUNC), memory_type_(telemetry_type()) {
     file_type_.copy(memory_type_);  // a real copy: packing must not change the memory layout
     file_type_.pack();
+    // record.chunk_size is the size of a chunk on disk (before compression), in packed rows.
+    chunk_rows_ = std::max<std::size_t>(1, chunk_bytes / file_type_.getSize());
     const hsize_t dims[1] = {0};
     const hsize_t max_dims[1] = {H5S_UNLIMITED};
     H5::DSetCreatPropList properties;
-    const hsize_t chunk[1] = {chunk_rows};
+    const hsize_t chunk[1] = {chunk_rows_};
     properties.setChunk(1, chunk);
     if (compression > 0) {
       properties.setShuffle();
@@ -115,6 +117,7 @@ public:
   }
 
   H5::H5File& file() { return file_; }
+  std::size_t chunk_rows() const { return chunk_rows_; }
 
   void start() { thread_ = std::thread([this]() { loop(); }); }
 
@@ -186,6 +189,7 @@ private:
   H5::CompType file_type_;
   H5::DataSet telemetry_;
   hsize_t rows_written_ = 0;
+  std::size_t chunk_rows_ = 1;
 
   std::thread thread_;
   std::mutex mutex_;
@@ -198,9 +202,9 @@ private:
 
 Hdf5Recorder::Hdf5Recorder(const std::filesystem::path& path, const Scenario& scenario, const World& world) {
   H5::Exception::dontPrint();  // errors become RunError messages, not HDF5's stack dump on stderr
-  batch_rows_ = std::max<std::size_t>(1, scenario.record.chunk_bytes / sizeof(TelemetryRow));
   try {
-    writer_ = std::make_unique<Writer>(path, batch_rows_, scenario.record.compression_level);
+    writer_ = std::make_unique<Writer>(path, scenario.record.chunk_bytes, scenario.record.compression_level);
+    batch_rows_ = writer_->chunk_rows();  // hand over whole chunks
     H5::H5File& file = writer_->file();
 
     H5::Group meta = file.createGroup("meta");

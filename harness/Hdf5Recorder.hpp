@@ -51,7 +51,7 @@ private:
   class Writer;
   std::unique_ptr<Writer> writer_;
   std::vector<TelemetryRow> batch_;
-  std::size_t batch_rows_;
+  std::size_t batch_rows_ = 1;
   std::uint64_t rows_recorded_ = 0;
 };
 

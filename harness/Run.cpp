@@ -39,18 +39,11 @@ void write_file(const std::filesystem::path& path, const std::string& content) {
   if (!out) throw RunError("cannot write " + path.string());
 }
 
-// Renames the finished temporary folder to results/<scenario>/<run-id>[-N]; returns the final path.
-std::filesystem::path publish(const std::filesystem::path& temporary, const std::filesystem::path& parent,
-                              const std::string& run_id, bool fixed_id) {
+// The first free name among "<base>", "<base>-2", "<base>-3", ... under `parent`.
+std::string free_run_id(const std::filesystem::path& parent, const std::string& base) {
   for (int attempt = 1; attempt < 1000; ++attempt) {
-    const std::string name = attempt == 1 ? run_id : run_id + "-" + std::to_string(attempt);
-    const std::filesystem::path target = parent / name;
-    std::error_code error;
-    if (std::filesystem::exists(target) && !fixed_id) continue;
-    if (fixed_id) std::filesystem::remove_all(target, error);
-    std::filesystem::rename(temporary, target, error);
-    if (!error) return target;
-    if (fixed_id) throw RunError("cannot move results to " + target.string() + ": " + error.message());
+    const std::string name = attempt == 1 ? base : base + "-" + std::to_string(attempt);
+    if (!std::filesystem::exists(parent / name)) return name;
   }
   throw RunError("cannot find a free run folder name under " + parent.string());
 }
@@ -62,9 +55,12 @@ Run::Run(Scenario scenario, RunOptions options) : scenario_(std::move(scenario))
 RunResult Run::execute() {
   const auto wall_start = std::chrono::system_clock::now();
   const auto steady_start = std::chrono::steady_clock::now();
-  const std::string run_id =
-      options_.run_id.value_or(utc_stamp(wall_start, "%Y%m%dT%H%M%SZ") + "-s" + std::to_string(scenario_.seed));
   const std::filesystem::path parent = options_.out_root / scenario_.name;
+  // A fixed id (tests) replaces an earlier run of that id; a generated one never overwrites.
+  const std::string run_id =
+      options_.run_id ? *options_.run_id
+                      : free_run_id(parent, utc_stamp(wall_start, "%Y%m%dT%H%M%SZ") + "-s" + std::to_string(scenario_.seed));
+  const std::filesystem::path final_directory = parent / run_id;
   const std::filesystem::path temporary =
       parent / fmt::format(".tmp-{}-{}", run_id, static_cast<long>(::getpid()));
 
@@ -119,13 +115,19 @@ RunResult Run::execute() {
                       {"events_per_s", wall_s > 0 ? static_cast<double>(simulator.events_executed()) / wall_s : 0.0},
                       {"patients", world.patients().size()},
                       {"devices", world.devices().size()},
-                      {"telemetry", stats.to_json(world)},
+                      {"telemetry", stats.to_json(world, scenario_.duration)},
                       {"telemetry_rows_recorded", recorder.rows_recorded()},
-                      {"network", {{"links", links}}}};
+                      {"network", {{"links", links}}},
+                      {"files", {{"directory", final_directory.string()},
+                                 {"hdf5", (final_directory / "run.h5").string()},
+                                 {"summary", (final_directory / "summary.json").string()}}}};
     write_file(temporary / "summary.json", result.summary.dump(2) + "\n");
-    result.directory = publish(temporary, parent, run_id, options_.run_id.has_value());
-    result.summary["files"] = {{"hdf5", (result.directory / "run.h5").string()},
-                               {"summary", (result.directory / "summary.json").string()}};
+    if (options_.run_id) std::filesystem::remove_all(final_directory, error);
+    // rename() is atomic: readers see either no folder or the complete one. It fails if another
+    // process took the name meanwhile; nothing is overwritten then.
+    std::filesystem::rename(temporary, final_directory, error);
+    if (error) throw RunError("cannot move results to " + final_directory.string() + ": " + error.message());
+    result.directory = final_directory;
     return result;
   } catch (...) {
     std::filesystem::remove_all(temporary, error);

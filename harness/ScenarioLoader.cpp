@@ -14,14 +14,19 @@ namespace {
 // short and plain: a device id "<prefix><4 digits>-<name>" stays within 16 + 4 + 1 + 24 = 45.
 constexpr std::size_t MAX_PREFIX_LENGTH = 16;
 constexpr std::size_t MAX_NAME_LENGTH = 24;
+constexpr sim::Time MAX_DURATION = sim::Time::from_days(36500);
 
-void check_name(const YamlField& field, const std::string& name, const char* what, std::size_t max_length) {
-  const bool valid = !name.empty() && name.size() <= max_length &&
-                     name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
-                         std::string::npos;
+constexpr std::string_view NAME_CHARACTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
+// No '-' in prefixes: the first '-' of a device id then ends the patient id, so ids are unique.
+constexpr std::string_view PREFIX_CHARACTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+
+void check_name(const YamlField& field, const std::string& name, const char* what, std::size_t max_length,
+                std::string_view characters = NAME_CHARACTERS) {
+  const bool valid =
+      !name.empty() && name.size() <= max_length && name.find_first_not_of(characters) == std::string::npos;
   if (!valid) {
     field.fail(name, std::string("is not a valid ") + what + "; expected 1-" + std::to_string(max_length) +
-                         " letters, digits, '_' or '-'");
+                         " letters, digits, '_'" + (characters.find('-') != std::string_view::npos ? " or '-'" : ""));
   }
 }
 
@@ -79,7 +84,7 @@ CohortSpec read_cohort(const YamlField& field, const std::vector<LinkSpec>& link
   CohortSpec cohort;
   if (map.has("prefix")) {
     cohort.prefix = map.get("prefix").as_string();
-    check_name(map.get("prefix"), cohort.prefix, "patient id prefix", MAX_PREFIX_LENGTH);
+        check_name(map.get("prefix"), cohort.prefix, "patient id prefix", MAX_PREFIX_LENGTH, PREFIX_CHARACTERS);
   }
   cohort.count = static_cast<std::uint32_t>(map.required("count").as_integer(1, 9999));
   physiology::VitalsParams& vitals = cohort.vitals;
@@ -114,7 +119,7 @@ Scenario read_scenario(const YamlDocument& document) {
   const YamlMap map = root.as_map({"twinbed", "name", "description", "seed", "replication", "duration", "cohort",
                                    "links", "record"});
   const YamlField version = map.required("twinbed");
-  if (version.as_integer(0, 1000) != SCENARIO_VERSION) {
+  if (version.as_integer(INT64_MIN, INT64_MAX) != SCENARIO_VERSION) {
     version.fail("is not a supported scenario version; allowed: " + std::to_string(SCENARIO_VERSION));
   }
   Scenario scenario;
@@ -126,6 +131,10 @@ Scenario read_scenario(const YamlDocument& document) {
     scenario.replication = static_cast<std::uint32_t>(map.get("replication").as_integer(0, 1'000'000));
   }
   scenario.duration = map.required("duration").as_duration(sim::Time::from_ns(1));
+  // 100 years: far below int64 nanoseconds' 292-year range, so time sums never overflow.
+  if (scenario.duration > MAX_DURATION) {
+    map.get("duration").fail("is too long; expected at most " + sim::to_string(MAX_DURATION));
+  }
 
   const YamlField links_field = map.required("links");
   std::set<std::string> link_names;

@@ -16,7 +16,11 @@ void TelemetryStats::consume(const network::Packet& packet, sim::Time delivered)
   if (seq < device.highest_seq) {
     ++device.out_of_order;
   } else {
-    if (device.highest_seq >= 0) device.max_gap = std::max(device.max_gap, packet.sent - device.last_sample);
+    if (device.highest_seq >= 0) {
+      device.max_gap = std::max(device.max_gap, packet.sent - device.last_sample);
+    } else {
+      device.first_sample = packet.sent;
+    }
     device.highest_seq = seq;
     device.last_sample = packet.sent;
   }
@@ -26,7 +30,7 @@ void TelemetryStats::consume(const network::Packet& packet, sim::Time delivered)
   for (const network::Reading& reading : packet.readings) latency_.add(delivered - reading.sample_time);
 }
 
-nlohmann::json TelemetryStats::to_json(const World& world) const {
+nlohmann::json TelemetryStats::to_json(const World& world, sim::Time end) const {
   std::uint64_t generated = 0;
   std::uint64_t duplicates = 0;
   std::uint64_t out_of_order = 0;
@@ -35,19 +39,21 @@ nlohmann::json TelemetryStats::to_json(const World& world) const {
   nlohmann::json per_device = nlohmann::json::array();
   for (std::size_t i = 0; i < devices_.size(); ++i) {
     const DeviceTelemetry& d = devices_[i];
+    const sim::Time device_gap =
+        d.highest_seq < 0 ? end : std::max({d.max_gap, d.first_sample, end - d.last_sample});
     const std::uint64_t device_generated = world.devices()[i]->counters().readings;
     const double completeness =
         device_generated ? static_cast<double>(d.readings_received) / static_cast<double>(device_generated) : 1.0;
     generated += device_generated;
     duplicates += d.duplicates;
     out_of_order += d.out_of_order;
-    max_gap = std::max(max_gap, d.max_gap);
+    max_gap = std::max(max_gap, device_gap);
     worst_completeness = std::min(worst_completeness, completeness);
     per_device.push_back({{"device", world.device_info()[i].id},
                           {"generated", device_generated},
                           {"received", d.readings_received},
                           {"completeness", completeness},
-                          {"max_gap_s", d.max_gap.seconds()}});
+                          {"max_gap_s", device_gap.seconds()}});
   }
   const double completeness = generated ? static_cast<double>(readings_received_) / static_cast<double>(generated) : 1.0;
   return {{"generated", generated},

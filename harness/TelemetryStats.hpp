@@ -22,6 +22,7 @@ struct DeviceTelemetry {
   // Internal bookkeeping.
   std::vector<bool> seen_seq;
   std::int64_t highest_seq = -1;
+  sim::Time first_sample = sim::Time::zero();
   sim::Time last_sample = sim::Time::zero();
 };
 
@@ -34,8 +35,10 @@ public:
   const LatencyHistogram& latency() const { return latency_; }
   std::uint64_t readings_received() const { return readings_received_; }
 
-  // The "telemetry" object of summary.json; `generated` comes from the devices' counters.
-  nlohmann::json to_json(const World& world) const;
+  // The "telemetry" object of summary.json; `generated` comes from the devices' counters. The
+  // maximum gap also counts the stretches from the run's start to a device's first received
+  // sample and from its last one to `end`, so a device that falls silent shows up.
+  nlohmann::json to_json(const World& world, sim::Time end) const;
 
 private:
   std::vector<DeviceTelemetry> devices_;

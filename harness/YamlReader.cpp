@@ -78,7 +78,7 @@ std::string YamlField::shown_value() const {
 }
 
 const std::string& YamlField::scalar(const char* expected) const {
-  if (is_null()) fail("", std::string("is missing; expected ") + expected);
+  if (is_null()) fail("", std::string("is empty; expected ") + expected);
   if (!node_.IsScalar()) fail(std::string("is a ") + (node_.IsSequence() ? "list" : "mapping") + "; expected " + expected);
   return node_.Scalar();
 }
@@ -151,8 +151,8 @@ double YamlField::as_number(double min, double max) const {
   double value = 0.0;
   try {
     value = parse_number(text);
-  } catch (const std::invalid_argument& e) {
-    fail(std::string(e.what()) + "; expected " + expected.str());
+  } catch (const std::invalid_argument&) {
+    fail("is not a plain number; expected " + expected.str());
   }
   if (value < min || value > max) fail("is out of range; expected " + expected.str());
   return value;
@@ -180,14 +180,21 @@ double YamlField::as_probability() const {
 }
 
 bool YamlMap::has(const std::string& key) const {
-  const YAML::Node child = field_.node_[key];
-  return child.IsDefined() && !child.IsNull();
+  // Present counts, even when empty: "seed:" then fails in the reader instead of meaning "default".
+  return field_.node_[key].IsDefined();
 }
 
 YamlField YamlMap::get(const std::string& key) const {
-  const YAML::Node child = field_.node_[key];
-  return YamlField(child.IsDefined() ? child : YAML::Node(YAML::NodeType::Null), child_path(field_.path_, key),
-                   field_.node_.Mark(), field_.context_);
+  for (const auto& entry : field_.node_) {
+    if (entry.first.Scalar() != key) continue;
+    // An empty value has no position of its own (yaml-cpp marks the next token): point at the key.
+    const YAML::Node& value = entry.second;
+    const YAML::Mark mark = entry.first.Mark();
+    if (value.IsNull()) return YamlField(YAML::Node(YAML::NodeType::Null), child_path(field_.path_, key), mark, field_.context_);
+    return YamlField(value, child_path(field_.path_, key), mark, field_.context_);
+  }
+  return YamlField(YAML::Node(YAML::NodeType::Null), child_path(field_.path_, key), field_.node_.Mark(),
+                   field_.context_);
 }
 
 YamlField YamlMap::required(const std::string& key) const {
@@ -252,7 +259,7 @@ void YamlDocument::apply_override(const std::string& assignment) {
       if (!current.IsSequence() || index >= current.size()) {
         throw InputError(where, join_path(walked), value_text,
                          "names a list element that does not exist" +
-                             (current.IsSequence() ? "; the list has " + std::to_string(current.size()) + " elements"
+                             (current.IsSequence() ? "; valid indices are 0 to " + std::to_string(current.size() - 1)
                                                    : "; '" + parent_path + "' is not a list"));
       }
       if (last) {

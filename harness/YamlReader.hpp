@@ -58,6 +58,7 @@ class YamlMap {
 public:
   const YamlField& field() const { return field_; }
   bool has(const std::string& key) const;
+  // True when the key is present, even with an empty value (which the typed readers reject).
   // A present key's field. A missing key yields a null field located at the mapping.
   YamlField get(const std::string& key) const;
   // Throws when the key is missing.

@@ -5,7 +5,9 @@
 
 namespace twinbed::physiology {
 namespace {
-// Physiological limits that keep the noise model inside plausible values.
+// Limits that keep the noise model inside values a living patient can show: a heart rate from
+// extreme bradycardia (CinC 2015 alarm: < 40 /min) to the fastest ventricular tachycardias, SpO2
+// down to the 50 % at which oximeters stop being calibrated (ISO 80601-2-61 tests 70-100 %).
 constexpr double HEART_RATE_MIN_BPM = 20.0;
 constexpr double HEART_RATE_MAX_BPM = 250.0;
 constexpr double SPO2_MIN_PERCENT = 50.0;

@@ -1,7 +1,7 @@
 #pragma once
 // physiology::Patient: one virtual patient. The walking-skeleton model: heart rate and SpO2 each
 // vary around a baseline as an Ornstein-Uhlenbeck process (mean-reverting Gaussian noise; see
-// docs/models/vitals.md). The state advances lazily on a fixed grid of `step`, so the values a
+// docs/models/walking-skeleton.md). The state advances lazily on a fixed grid of `step`, so the values a
 // device sees do not depend on when or how often it samples.
 #include <string>
 
@@ -19,6 +19,9 @@ struct OuParams {
   sim::Time tau = sim::Time::from_s(60);
 };
 
+// Defaults describe a stable adult at rest: both baselines lie in the NEWS2 zero-score bands
+// (pulse 51-90 /min, SpO2 >= 96 %; Royal College of Physicians 2017), with a few bpm and about
+// 1 % of short-term variability. They are placeholders until the physiology models arrive.
 struct VitalsParams {
   OuParams heart_rate{75.0, 5.0, sim::Time::from_min(5)};  // bpm
   OuParams spo2{97.0, 1.0, sim::Time::from_min(2)};        // percent

@@ -57,6 +57,8 @@ CASES = [
      r"FILE:8:9: cohort: '<list>' is empty; expected at least one cohort entry"),
     ("zero patients", edit("count: 2", "count: 0"), [],
      r"FILE:9:12: cohort\[0\]\.count: '0' is out of range; expected a whole number in \[1, 9999\]"),
+    ("empty value", edit("duration: 1min", "duration:"), [],
+     r"FILE:3:1: duration: is empty; expected a duration with a unit"),
     ("unsupported version", edit("twinbed: 1", "twinbed: 7"), [],
      r"FILE:1:10: twinbed: '7' is not a supported scenario version; allowed: 1"),
     ("bad --set key", GOOD, ["--set", "cohort.0.cuont=3"],

@@ -23,6 +23,17 @@ with tempfile.TemporaryDirectory(prefix="twinbed-scenarios-") as out:
         if r.returncode != 0 or "results " not in r.stdout:
             failures.append(f"{path}: run exit {r.returncode}: {r.stderr.strip()}")
         print(f"{path}: exit {r.returncode}")
+    # Options may come before or after the file, and validate checks every file it is given.
+    r = subprocess.run([twinbed, "run", "--set", "duration=1min", files[0], "--quiet", "--out", out],
+                       capture_output=True, text=True, timeout=60)
+    if r.returncode != 0 or r.stdout or r.stderr:
+        failures.append(f"run --set ... FILE --quiet: exit {r.returncode}, {r.stdout!r}, {r.stderr!r}")
+    bad = os.path.join(out, "bad.yaml")
+    with open(bad, "w") as f:
+        f.write("twinbed: 1\nname: x\nduraton: 1h\n")
+    v = subprocess.run([twinbed, "validate", bad, *files, bad], capture_output=True, text=True, timeout=60)
+    if v.returncode != 2 or len(v.stderr.splitlines()) != 2 or v.stdout.count(": ok (") != len(files):
+        failures.append(f"validate of several files: exit {v.returncode}, {v.stdout!r}, {v.stderr!r}")
 if failures:
     print("FAILED:\n  " + "\n  ".join(failures))
     sys.exit(1)

@@ -5,6 +5,7 @@
 #include <H5Cpp.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -147,6 +148,35 @@ TEST_F(RunTest, ResultsFolderHoldsExactlyTheFinishedFiles) {
   EXPECT_EQ(json["telemetry"]["generated"], 600);
 }
 
+TEST_F(RunTest, GeneratedRunIdsNeverOverwriteAndAgreeEverywhere) {
+  RunOptions options;
+  options.out_root = root_;
+  options.progress = false;
+  const Scenario scenario = parse_scenario(SCENARIO, "d.yaml");
+  const RunResult first = harness::Run(scenario, options).execute();
+  const RunResult second = harness::Run(scenario, options).execute();  // same second: name is taken
+  ASSERT_NE(first.directory, second.directory);
+  const std::string id = second.summary["run_id"];
+  EXPECT_EQ(second.directory.filename().string(), id);
+  EXPECT_EQ(second.summary["files"]["hdf5"], (second.directory / "run.h5").string());
+  std::ifstream on_disk(second.directory / "summary.json");
+  EXPECT_EQ(nlohmann::json::parse(on_disk), second.summary);
+  H5::H5File h5((second.directory / "run.h5").string(), H5F_ACC_RDONLY);
+  std::string stored;
+  h5.openGroup("meta").openAttribute("run_id").read(H5::StrType(H5::PredType::C_S1, H5T_VARIABLE), stored);
+  EXPECT_EQ(stored, id);
+}
+
+TEST_F(RunTest, SilentDeviceShowsAsAGapAsLongAsTheRun) {
+  LoadOptions all_lost;
+  all_lost.overrides = {"links.0.loss=1"};
+  const RunResult result = run(all_lost, "silent");
+  EXPECT_EQ(result.summary["telemetry"]["received"], 0);
+  EXPECT_DOUBLE_EQ(result.summary["telemetry"]["max_gap_s"].get<double>(), 600.0);
+  EXPECT_DOUBLE_EQ(result.summary["telemetry"]["completeness"].get<double>(), 0.0);
+  EXPECT_TRUE(read_telemetry(result.directory / "run.h5").empty());
+}
+
 TEST_F(RunTest, FailedRunLeavesNothingBehind) {
   // The output root is a regular file: the results folder cannot be created.
   fs::create_directories(root_);
@@ -174,5 +204,9 @@ TEST_F(RunTest, SummaryCountsAreConsistent) {
   EXPECT_NEAR(t["latency_s"]["p50"].get<double>(), 0.030, 0.030 * 0.008);
   EXPECT_DOUBLE_EQ(t["latency_s"]["max"].get<double>(), 0.030);
   EXPECT_EQ(t["duplicates"], 0);
+  // 2 s sampling with 5 % loss: gaps are whole multiples of 2 s, and some packets were lost.
+  const double gap = t["max_gap_s"].get<double>();
+  EXPECT_GE(gap, 4.0);
+  EXPECT_DOUBLE_EQ(gap / 2.0, std::round(gap / 2.0));
   EXPECT_EQ(t["out_of_order"], 0);
 }

@@ -157,7 +157,7 @@ TEST(Scenario, OverrideErrorsNameTheFlag) {
   EXPECT_EQ(error_of(VALID, options),
             "--set cohort.0.count=0: cohort[0].count: '0' is out of range; expected a whole number in [1, 9999]");
   options.overrides = {"cohort.5.count=1"};
-  EXPECT_NE(error_of(VALID, options).find("names a list element that does not exist; the list has 2 elements"),
+  EXPECT_NE(error_of(VALID, options).find("names a list element that does not exist; valid indices are 0 to 1"),
             std::string::npos);
   options.overrides = {"durration=1h"};
   EXPECT_NE(error_of(VALID, options).find("--set durration=1h: durration: 'durration' is not a known key (did you "
@@ -166,6 +166,33 @@ TEST(Scenario, OverrideErrorsNameTheFlag) {
       << error_of(VALID, options);
   options.overrides = {"no-equals-sign"};
   EXPECT_NE(error_of(VALID, options).find("expected --set key.path=value"), std::string::npos);
+}
+
+TEST(Scenario, EmptyValuesAreErrorsNotDefaults) {
+  std::string text = VALID;
+  text.replace(text.find("seed: 9"), 7, "seed:");
+  EXPECT_EQ(error_of(text), "bad.yaml:3:1: seed: is empty; expected a whole number >= 0");
+  LoadOptions options;
+  options.overrides = {"links.0.latency="};
+  EXPECT_EQ(error_of(VALID, options), "--set links.0.latency=: links[0].latency: is empty; expected a duration with a "
+                                      "unit, e.g. 250ms, 15min, 24h");
+}
+
+TEST(Scenario, NamesAndLimits) {
+  std::string text = VALID;
+  text.replace(text.find("prefix: icu"), 11, "prefix: ic-u");
+  EXPECT_EQ(error_of(text), "bad.yaml:12:13: cohort[0].prefix: 'ic-u' is not a valid patient id prefix; expected 1-16 "
+                            "letters, digits, '_'");
+  text = VALID;
+  text.replace(text.find("name: ox"), 8, "name: o/x");
+  EXPECT_NE(error_of(text).find("cohort[1].devices[0].name: 'o/x' is not a valid device name"), std::string::npos);
+  text = VALID;
+  text.replace(text.find("duration: 2h"), 12, "duration: 36501d");
+  EXPECT_EQ(error_of(text), "bad.yaml:4:11: duration: '36501d' is too long; expected at most 36500d");
+  text = VALID;
+  text.replace(text.find("spo2_error_sd: 1.5"), 18, "spo2_error_sd: 1.5%");
+  EXPECT_EQ(error_of(text), "bad.yaml:19:24: cohort[0].devices[0].spo2_error_sd: '1.5%' is not a plain number; "
+                            "expected a number in [0, 20]");
 }
 
 TEST(Scenario, MissingFileIsAnInputError) {
