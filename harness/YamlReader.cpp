@@ -199,7 +199,8 @@ YamlField YamlMap::get(const std::string& key) const {
 
 YamlField YamlMap::required(const std::string& key) const {
   YamlField child = get(key);
-  if (child.is_null()) child.fail("", "is missing; this key is required");
+  // An absent key is "missing"; a present but empty one is left to the typed reader ("is empty").
+  if (!has(key)) child.fail("", "is missing; this key is required");
   return child;
 }
 

@@ -58,12 +58,22 @@ private:
     SlotState state = SlotState::free;
   };
   struct Entry {
-    std::int64_t time_ns;
-    std::uint64_t order;  // priority (biased, high 16 bits) then insertion sequence (low 48 bits)
+    std::int64_t time_ns;  // never negative: now() starts at 0 and nothing is scheduled before it
+    std::uint64_t order;   // priority (biased, high 16 bits) then insertion sequence (low 48 bits)
     std::uint32_t slot;
   };
+  // Lexicographic (time, order). Written as one 128-bit comparison so that choosing the smallest
+  // child compiles to flag arithmetic and conditional moves: event times are random, so a
+  // compare-and-branch per child is a coin-flip misprediction (the bulk of the heap's cost).
   static bool before(const Entry& a, const Entry& b) {
-    return a.time_ns < b.time_ns || (a.time_ns == b.time_ns && a.order < b.order);
+#if defined(__SIZEOF_INT128__)
+    __extension__ using Key = unsigned __int128;
+    const Key ka = (static_cast<Key>(static_cast<std::uint64_t>(a.time_ns)) << 64) | a.order;
+    const Key kb = (static_cast<Key>(static_cast<std::uint64_t>(b.time_ns)) << 64) | b.order;
+    return ka < kb;
+#else
+    return (a.time_ns < b.time_ns) | ((a.time_ns == b.time_ns) & (a.order < b.order));
+#endif
   }
 
   // Slots live in fixed-size chunks so a running handler never moves when the pool grows.
