@@ -167,6 +167,7 @@ sim::Time YamlField::as_duration(sim::Time min) const {
     fail(e.what());
   }
   if (value < min) fail("is too short; expected at least " + sim::to_string(min));
+  if (value > MAX_DURATION) fail("is too long; expected at most " + sim::to_string(MAX_DURATION));
   return value;
 }
 
@@ -260,7 +261,9 @@ void YamlDocument::apply_override(const std::string& assignment) {
       if (!current.IsSequence() || index >= current.size()) {
         throw InputError(where, join_path(walked), value_text,
                          "names a list element that does not exist" +
-                             (current.IsSequence() ? "; valid indices are 0 to " + std::to_string(current.size() - 1)
+                             (current.IsSequence() ? (current.size() == 0 ? std::string("; the list is empty")
+                                                                     : "; valid indices are 0 to " +
+                                                                           std::to_string(current.size() - 1))
                                                    : "; '" + parent_path + "' is not a list"));
       }
       if (last) {

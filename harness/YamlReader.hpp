@@ -37,6 +37,9 @@ public:
   std::int64_t as_integer(std::int64_t min, std::int64_t max) const;
   std::uint64_t as_unsigned() const;
   double as_number(double min, double max) const;
+  // Every duration is at most MAX_DURATION (100 years), so a sum of two stays far inside int64
+  // nanoseconds' 292-year range: now + any delay never overflows.
+  static constexpr sim::Time MAX_DURATION = sim::Time::from_days(36500);
   sim::Time as_duration(sim::Time min) const;
   double as_probability() const;
 
@@ -57,8 +60,8 @@ private:
 class YamlMap {
 public:
   const YamlField& field() const { return field_; }
-  bool has(const std::string& key) const;
   // True when the key is present, even with an empty value (which the typed readers reject).
+  bool has(const std::string& key) const;
   // A present key's field. A missing key yields a null field located at the mapping.
   YamlField get(const std::string& key) const;
   // Throws when the key is missing.

@@ -159,6 +159,10 @@ TEST(Scenario, OverrideErrorsNameTheFlag) {
   options.overrides = {"cohort.5.count=1"};
   EXPECT_NE(error_of(VALID, options).find("names a list element that does not exist; valid indices are 0 to 1"),
             std::string::npos);
+  options.overrides = {"links.0.name=a"};
+  EXPECT_NE(error_of("twinbed: 1\nlinks: []\n", options).find("names a list element that does not exist; the list is "
+                                                              "empty"),
+            std::string::npos);
   options.overrides = {"durration=1h"};
   EXPECT_NE(error_of(VALID, options).find("--set durration=1h: durration: 'durration' is not a known key (did you "
                                           "mean 'duration'?)"),
@@ -189,6 +193,15 @@ TEST(Scenario, NamesAndLimits) {
   text = VALID;
   text.replace(text.find("duration: 2h"), 12, "duration: 36501d");
   EXPECT_EQ(error_of(text), "bad.yaml:4:11: duration: '36501d' is too long; expected at most 36500d");
+  text = VALID;
+  text.replace(text.find("latency: 120ms"), 14, "latency: 106000d");
+  EXPECT_EQ(error_of(text), "bad.yaml:10:14: links[1].latency: '106000d' is too long; expected at most 36500d");
+  text = VALID;
+  text.replace(text.find("heart_rate: {baseline: 88, sd: 4, tau: 10min}"), 45, "heart_rate:");
+  EXPECT_EQ(error_of(text), "bad.yaml:14:5: cohort[0].heart_rate: is empty; expected a mapping with keys: baseline, "
+                            "sd, tau");
+  EXPECT_EQ(error_of("twinbed: 99999999999999999999\n"),
+            "bad.yaml:1:10: twinbed: '99999999999999999999' is not a supported scenario version; allowed: 1");
   text = VALID;
   text.replace(text.find("spo2_error_sd: 1.5"), 18, "spo2_error_sd: 1.5%");
   EXPECT_EQ(error_of(text), "bad.yaml:19:24: cohort[0].devices[0].spo2_error_sd: '1.5%' is not a plain number; "
