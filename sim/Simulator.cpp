@@ -9,8 +9,8 @@ namespace {
 constexpr std::uint64_t SEQUENCE_BITS = 48;
 constexpr std::uint64_t SEQUENCE_MASK = (std::uint64_t{1} << SEQUENCE_BITS) - 1;
 constexpr std::size_t ARITY = 4;  // a 4-ary heap halves the depth of a binary one; cache-friendlier
-// Heap positions below this index (16k entries of 24 bytes, 384 KiB: within a typical L2) choose
-// the smallest child without branches; see heap_pop().
+// Heap positions below this index (16k keys of 16 bytes, 256 KiB: within a typical L2) choose the
+// smallest child without branches; see heap_pop().
 constexpr std::size_t BRANCHLESS_LIMIT = std::size_t{1} << 14;
 }  // namespace
 
@@ -21,18 +21,23 @@ std::uint32_t Simulator::allocate_slot() {
     return index;
   }
   if ((slots_used_ >> CHUNK_BITS) == chunks_.size()) {
-    chunks_.push_back(std::make_unique<Slot[]>(CHUNK_SIZE));
+    // Everything that can throw comes before the chunk is published, so a failed allocation
+    // leaves at most some unused capacity behind.
+    auto chunk = std::make_unique<Handler[]>(CHUNK_SIZE);
+    const std::size_t slots = (chunks_.size() + 1) * CHUNK_SIZE;
+    meta_.resize(slots);
     // Room for every slot, so release_slot() never allocates and can run during unwinding.
-    free_slots_.reserve(chunks_.size() * CHUNK_SIZE);
+    free_slots_.reserve(slots);
+    chunks_.push_back(std::move(chunk));
   }
   return slots_used_++;
 }
 
 void Simulator::release_slot(std::uint32_t index) {
-  Slot& s = slot(index);
-  s.handler.reset();
-  s.state = SlotState::free;
-  ++s.generation;
+  handler_at(index).reset();
+  SlotMeta& m = meta_[index];
+  m.state = SlotState::free;
+  ++m.generation;
   free_slots_.push_back(index);
 }
 
@@ -41,28 +46,34 @@ EventId Simulator::schedule_at(Time at, Handler handler, Priority priority) {
     throw std::logic_error("schedule_at: time " + to_string(at) + " lies before now " + to_string(now_));
   }
   assert(sequence_ <= SEQUENCE_MASK);
+  // The heap is two parallel arrays: grow both before touching anything, so that a failed
+  // allocation cannot leave them with different lengths or a slot that no entry refers to.
+  if (heap_keys_.size() == heap_keys_.capacity() || heap_slots_.size() == heap_slots_.capacity()) {
+    heap_keys_.reserve(2 * heap_keys_.size());
+    heap_slots_.reserve(2 * heap_slots_.size());
+  }
   const std::uint32_t index = allocate_slot();
-  Slot& s = slot(index);
-  s.handler = std::move(handler);
-  s.state = SlotState::pending;
+  handler_at(index) = std::move(handler);
+  SlotMeta& m = meta_[index];
+  m.state = SlotState::pending;
   const auto biased_priority = static_cast<std::uint64_t>(static_cast<std::int32_t>(priority) + 32768);
-  heap_push(Entry{at.ns(), (biased_priority << SEQUENCE_BITS) | sequence_++, index});
-  return EventId{index, s.generation};
+  heap_push(Key{static_cast<std::uint64_t>(at.ns()), (biased_priority << SEQUENCE_BITS) | sequence_++}, index);
+  return EventId{index, m.generation};
 }
 
 bool Simulator::cancel(EventId id) {
   if (id.slot >= slots_used_) return false;
-  Slot& s = slot(id.slot);
-  if (s.generation != id.generation || s.state != SlotState::pending) return false;
-  s.state = SlotState::cancelled;
-  s.handler.reset();  // release captured resources now; the heap entry is dropped lazily
+  SlotMeta& m = meta_[id.slot];
+  if (m.generation != id.generation || m.state != SlotState::pending) return false;
+  m.state = SlotState::cancelled;
+  handler_at(id.slot).reset();  // release captured resources now; the heap entry is dropped lazily
   ++cancelled_in_heap_;
   return true;
 }
 
 void Simulator::drop_cancelled_top() {
-  while (!heap_.empty() && slot(heap_.front().slot).state == SlotState::cancelled) {
-    const std::uint32_t index = heap_.front().slot;
+  while (heap_size() > 0 && meta_[top_slot()].state == SlotState::cancelled) {
+    const std::uint32_t index = top_slot();
     heap_pop();
     --cancelled_in_heap_;
     release_slot(index);
@@ -71,17 +82,29 @@ void Simulator::drop_cancelled_top() {
 
 Time Simulator::next_event_time() {
   drop_cancelled_top();
-  return heap_.empty() ? Time::max() : Time::from_ns(heap_.front().time_ns);
+  return heap_size() == 0 ? Time::max() : Time::from_ns(static_cast<std::int64_t>(top_key().time_ns));
 }
 
-bool Simulator::step() {
-  drop_cancelled_top();
-  if (heap_.empty()) return false;
-  const Entry top = heap_.front();
+bool Simulator::run_top() {
+  const auto time_ns = static_cast<std::int64_t>(top_key().time_ns);
+  const std::uint32_t index = top_slot();
+  Handler& h = handler_at(index);
+  SlotMeta& m = meta_[index];
+#if defined(__GNUC__)
+  // The event's state and handler sit at random pool locations, cache misses in large runs: start
+  // loading them (both lines of the 80-byte handler) so that they arrive while heap_pop() works.
+  __builtin_prefetch(&m);
+  __builtin_prefetch(&h);
+  __builtin_prefetch(reinterpret_cast<const char*>(&h) + sizeof(Handler) - 1);
+#endif
   heap_pop();
-  now_ = Time::from_ns(top.time_ns);
-  Slot& s = slot(top.slot);
-  s.state = SlotState::running;
+  if (m.state == SlotState::cancelled) {  // lazy cancellation: the entry is dropped only now
+    --cancelled_in_heap_;
+    release_slot(index);
+    return false;
+  }
+  now_ = Time::from_ns(time_ns);
+  m.state = SlotState::running;
   ++executed_;
   // Releases the slot even when the handler throws: otherwise it stays "running" forever, its
   // captures are never destroyed and the slot is never reused.
@@ -89,44 +112,58 @@ bool Simulator::step() {
     Simulator* sim;
     std::uint32_t index;
     ~Release() { sim->release_slot(index); }
-  } release{this, top.slot};
-  s.handler();  // may schedule or cancel; the slot's address is stable
+  } release{this, index};
+  h();  // may schedule or cancel; the handler's address is stable
   return true;
+}
+
+bool Simulator::step() {
+  while (heap_size() > 0) {
+    if (run_top()) return true;
+  }
+  return false;
 }
 
 void Simulator::run_until(Time end) {
   if (end < now_) {
     throw std::logic_error("run_until: end " + to_string(end) + " lies before now " + to_string(now_));
   }
-  while (true) {
-    drop_cancelled_top();
-    if (heap_.empty() || heap_.front().time_ns > end.ns()) break;
-    step();
-  }
+  // No need to skip cancelled entries before the time test: if the top is later than `end`, so is
+  // every other entry, cancelled or not.
+  const auto end_ns = static_cast<std::uint64_t>(end.ns());
+  while (heap_size() > 0 && top_key().time_ns <= end_ns) run_top();
   now_ = end;
 }
 
-void Simulator::heap_push(Entry e) {
-  std::size_t hole = heap_.size();
-  heap_.push_back(e);
+void Simulator::heap_push(Key key, std::uint32_t slot_index) {
+  heap_keys_.push_back(key);
+  heap_slots_.push_back(slot_index);
+  Key* const k = heap_keys_.data() + KEY_PAD;
+  std::uint32_t* const v = heap_slots_.data() + KEY_PAD;
+  std::size_t hole = heap_size() - 1;
   while (hole > 0) {
     const std::size_t parent = (hole - 1) / ARITY;
-    if (!before(e, heap_[parent])) break;
-    heap_[hole] = heap_[parent];
+    if (!before(key, k[parent])) break;
+    k[hole] = k[parent];
+    v[hole] = v[parent];
     hole = parent;
   }
-  heap_[hole] = e;
+  k[hole] = key;
+  v[hole] = slot_index;
 }
 
 void Simulator::heap_pop() {
-  const Entry last = heap_.back();
-  heap_.pop_back();
-  const std::size_t size = heap_.size();
+  const Key last_key = heap_keys_.back();
+  const std::uint32_t last_slot = heap_slots_.back();
+  heap_keys_.pop_back();
+  heap_slots_.pop_back();
+  const std::size_t size = heap_size();
   if (size == 0) return;
-  Entry* const h = heap_.data();
+  Key* const k = heap_keys_.data() + KEY_PAD;
+  std::uint32_t* const v = heap_slots_.data() + KEY_PAD;
   // Floyd's bottom-up deletion (Floyd 1964; Wegener 1993): walk the hole from the root to a leaf
-  // along the smallest children without comparing against `last`, then sift `last` up from there.
-  // `last` came from the bottom, so it rarely climbs: this saves one comparison per level.
+  // along the smallest children without comparing against the last entry, then sift that entry up
+  // from there. It came from the bottom, so it rarely climbs: one comparison per level saved.
   std::size_t hole = 0;
   while (true) {
     const std::size_t first = hole * ARITY + 1;
@@ -134,31 +171,45 @@ void Simulator::heap_pop() {
     if (first + ARITY <= size && first < BRANCHLESS_LIMIT) {
       // Cache-resident levels: pick the smallest of four children without branches (a two-round
       // tournament, indices computed from the comparison bits). Event times are random, so a
-      // compare-and-branch per child is mispredicted about half the time; that was most of the
+      // compare-and-branch per child is mispredicted about half the time, which was most of the
       // kernel's cost. Deeper levels miss the cache, and there a predicted branch is better: it lets
       // the CPU issue the next level's loads speculatively instead of waiting for this one.
-      const std::size_t left = first + static_cast<std::size_t>(before(h[first + 1], h[first]));
-      const std::size_t right = first + 2 + static_cast<std::size_t>(before(h[first + 3], h[first + 2]));
-      const std::size_t mask = std::size_t{0} - static_cast<std::size_t>(before(h[right], h[left]));
+      const std::size_t left = first + static_cast<std::size_t>(before(k[first + 1], k[first]));
+      const std::size_t right = first + 2 + static_cast<std::size_t>(before(k[first + 3], k[first + 2]));
+      const std::size_t mask = std::size_t{0} - static_cast<std::size_t>(before(k[right], k[left]));
       best = left ^ ((left ^ right) & mask);
     } else if (first < size) {
+#if defined(__GNUC__)
+      // Out of cache: fetch all sixteen grandchildren (four aligned lines of keys and their slot
+      // indices) while this family is compared, so the next level's loads are already under way
+      // whichever child wins.
+      const std::size_t grandchildren = first * ARITY + 1;
+      if (grandchildren < size) {
+        for (std::size_t line = 0; line < ARITY; ++line) __builtin_prefetch(k + grandchildren + line * ARITY);
+        __builtin_prefetch(v + grandchildren);
+        __builtin_prefetch(v + grandchildren + ARITY * ARITY - 1);
+      }
+#endif
       const std::size_t end = first + ARITY < size ? first + ARITY : size;
       for (std::size_t c = first + 1; c < end; ++c) {
-        if (before(h[c], h[best])) best = c;
+        if (before(k[c], k[best])) best = c;
       }
     } else {
       break;
     }
-    h[hole] = h[best];
+    k[hole] = k[best];
+    v[hole] = v[best];
     hole = best;
   }
   while (hole > 0) {
     const std::size_t parent = (hole - 1) / ARITY;
-    if (!before(last, h[parent])) break;
-    h[hole] = h[parent];
+    if (!before(last_key, k[parent])) break;
+    k[hole] = k[parent];
+    v[hole] = v[parent];
     hole = parent;
   }
-  h[hole] = last;
+  k[hole] = last_key;
+  v[hole] = last_slot;
 }
 
 }  // namespace twinbed::sim
