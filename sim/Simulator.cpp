@@ -138,9 +138,12 @@ void Simulator::run_until(Time end) {
 void Simulator::heap_push(Key key, std::uint32_t slot_index) {
   heap_keys_.push_back(key);
   heap_slots_.push_back(slot_index);
+  sift_up(heap_size() - 1, key, slot_index);
+}
+
+void Simulator::sift_up(std::size_t hole, Key key, std::uint32_t slot_index) {
   Key* const k = heap_keys_.data() + KEY_PAD;
   std::uint32_t* const v = heap_slots_.data() + KEY_PAD;
-  std::size_t hole = heap_size() - 1;
   while (hole > 0) {
     const std::size_t parent = (hole - 1) / ARITY;
     if (!before(key, k[parent])) break;
@@ -201,15 +204,7 @@ void Simulator::heap_pop() {
     v[hole] = v[best];
     hole = best;
   }
-  while (hole > 0) {
-    const std::size_t parent = (hole - 1) / ARITY;
-    if (!before(last_key, k[parent])) break;
-    k[hole] = k[parent];
-    v[hole] = v[parent];
-    hole = parent;
-  }
-  k[hole] = last_key;
-  v[hole] = last_slot;
+  sift_up(hole, last_key, last_slot);
 }
 
 }  // namespace twinbed::sim

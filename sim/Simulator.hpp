@@ -106,6 +106,8 @@ private:
   std::uint32_t top_slot() const { return heap_slots_[KEY_PAD]; }
   void heap_push(Key key, std::uint32_t slot_index);
   void heap_pop();
+  // Moves `key` up from position `hole` (whose old content is free) to where it belongs.
+  void sift_up(std::size_t hole, Key key, std::uint32_t slot_index);
   void drop_cancelled_top();
   // Pops the earliest entry and runs its handler, or drops it when cancelled. Returns true if it ran.
   bool run_top();
