@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace twinbed::physiology {
 namespace {
@@ -41,8 +42,10 @@ double Patient::value(Signal signal) const {
   switch (signal) {
     case Signal::heart_rate: return std::clamp(state_.heart_rate_bpm, HEART_RATE_MIN_BPM, HEART_RATE_MAX_BPM);
     case Signal::spo2: return std::clamp(state_.spo2_percent, SPO2_MIN_PERCENT, SPO2_MAX_PERCENT);
+    default: break;
   }
-  return 0.0;
+  // The skeleton patient models heart rate and SpO2 only.
+  return std::numeric_limits<double>::quiet_NaN();
 }
 
 }  // namespace twinbed::physiology

@@ -62,7 +62,8 @@ with tempfile.TemporaryDirectory(prefix="twinbed-e2e-") as out:
     check(len(patients) == summary["patients"] == 4, f"{len(patients)} patients, summary {summary['patients']}")
     check(len(devices) == summary["devices"] == 4, f"{len(devices)} devices, summary {summary['devices']}")
     check([p.decode() for p in patients["id"]] == ["p0001", "p0002", "p0003", "p0004"], f"ids {patients['id']}")
-    check(signal_codes == {"heart_rate": 0, "spo2": 1}, f"signal enum {signal_codes}")
+    check(signal_codes["heart_rate"] == 0 and signal_codes["spo2"] == 1 and signal_codes["glucose"] == 9,
+          f"signal enum {signal_codes}")
     check(meta["seed"] == summary["seed"] == 42, "seed not recorded")
     check(meta["scenario_name"] == "quickstart", "scenario name not recorded")
     check("twinbed: 1" in meta["scenario_text"], "scenario text not recorded")
