@@ -74,5 +74,7 @@ TEST(Signals, NamesRoundTrip) {
   for (const Signal s : ALL_SIGNALS) EXPECT_EQ(signal_from_name(signal_name(s)), s);
   EXPECT_EQ(signal_unit(Signal::heart_rate), "/min");
   EXPECT_EQ(signal_unit(Signal::spo2), "%");
-  EXPECT_FALSE(signal_from_name("glucose").has_value());
+  EXPECT_EQ(signal_unit(Signal::systolic_bp), "mm[Hg]");
+  EXPECT_EQ(signal_unit(Signal::core_temperature), "Cel");
+  EXPECT_FALSE(signal_from_name("blood_sugar").has_value());
 }
