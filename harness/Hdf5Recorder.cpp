@@ -2,13 +2,10 @@
 
 #include <H5Cpp.h>
 
-#include <condition_variable>
 #include <cstddef>
 #include <cstring>
-#include <deque>
-#include <mutex>
-#include <thread>
 
+#include "harness/Hdf5Writer.hpp"
 #include "harness/InputError.hpp"
 #include "harness/Version.hpp"
 #include "physiology/Signal.hpp"
@@ -17,7 +14,6 @@ namespace twinbed::harness {
 namespace {
 
 constexpr std::size_t ID_BYTES = 64;  // fixed-length, NUL-padded strings (ids are <= 63 chars)
-constexpr std::size_t MAX_QUEUED_BATCHES = 4;
 
 struct PatientRow {
   std::uint32_t index;
@@ -68,18 +64,6 @@ H5::CompType telemetry_type() {
   return type;
 }
 
-void write_string_attribute(H5::H5Object& object, const std::string& name, const std::string& value) {
-  const H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
-  H5::Attribute attribute = object.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
-  attribute.write(type, value);
-}
-
-template <class T>
-void write_scalar_attribute(H5::H5Object& object, const std::string& name, const H5::PredType& type, T value) {
-  H5::Attribute attribute = object.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
-  attribute.write(type, &value);
-}
-
 // A compound table written in one go; the file type is packed (no padding on disk).
 template <class Row>
 void write_table(H5::H5File& file, const std::string& name, const H5::CompType& memory_type,
@@ -94,118 +78,14 @@ void write_table(H5::H5File& file, const std::string& name, const H5::CompType& 
 
 }  // namespace
 
-// Owns the HDF5 file. The constructor and close() run on the caller's thread; in between, only the
-// writer thread touches HDF5 (thread start and join order the accesses).
-class Hdf5Recorder::Writer {
-public:
-  Writer(const std::filesystem::path& path, std::uint64_t chunk_bytes, int compression)
-      : file_(path.string(), H5F_ACC_TRUNC), memory_type_(telemetry_type()) {
-    file_type_.copy(memory_type_);  // a real copy: packing must not change the memory layout
-    file_type_.pack();
-    // record.chunk_size is the size of a chunk on disk (before compression), in packed rows.
-    chunk_rows_ = std::max<std::size_t>(1, chunk_bytes / file_type_.getSize());
-    const hsize_t dims[1] = {0};
-    const hsize_t max_dims[1] = {H5S_UNLIMITED};
-    H5::DSetCreatPropList properties;
-    const hsize_t chunk[1] = {chunk_rows_};
-    properties.setChunk(1, chunk);
-    if (compression > 0) {
-      properties.setShuffle();
-      properties.setDeflate(compression);
-    }
-    telemetry_ = file_.createDataSet("telemetry", file_type_, H5::DataSpace(1, dims, max_dims), properties);
-  }
-
-  H5::H5File& file() { return file_; }
-  std::size_t chunk_rows() const { return chunk_rows_; }
-
-  void start() { thread_ = std::thread([this]() { loop(); }); }
-
-  // Blocks while MAX_QUEUED_BATCHES are waiting (back-pressure bounds memory). Throws RunError if
-  // the writer failed.
-  void push(std::vector<TelemetryRow> batch) {
-    std::unique_lock lock(mutex_);
-    space_.wait(lock, [this]() { return queue_.size() < MAX_QUEUED_BATCHES || !error_.empty(); });
-    if (!error_.empty()) throw RunError("writing telemetry to HDF5 failed: " + error_);
-    queue_.push_back(std::move(batch));
-    work_.notify_one();
-  }
-
-  void stop() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    work_.notify_one();
-    if (thread_.joinable()) thread_.join();
-    if (!error_.empty()) throw RunError("writing telemetry to HDF5 failed: " + error_);
-  }
-
-  ~Writer() {
-    try {
-      stop();
-    } catch (...) {  // NOLINT(bugprone-empty-catch): destruction after a failure; the error was reported
-    }
-  }
-
-private:
-  void loop() {
-    while (true) {
-      std::vector<TelemetryRow> batch;
-      {
-        std::unique_lock lock(mutex_);
-        work_.wait(lock, [this]() { return !queue_.empty() || stopping_; });
-        if (queue_.empty()) return;
-        batch = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      space_.notify_one();
-      try {
-        append(batch);
-      } catch (const H5::Exception& e) {
-        std::lock_guard lock(mutex_);
-        error_ = e.getDetailMsg();
-        space_.notify_all();
-        return;
-      }
-    }
-  }
-
-  void append(const std::vector<TelemetryRow>& rows) {
-    if (rows.empty()) return;
-    const hsize_t offset[1] = {rows_written_};
-    const hsize_t count[1] = {rows.size()};
-    const hsize_t new_size[1] = {rows_written_ + rows.size()};
-    telemetry_.extend(new_size);
-    H5::DataSpace file_space = telemetry_.getSpace();
-    file_space.selectHyperslab(H5S_SELECT_SET, count, offset);
-    const H5::DataSpace memory_space(1, count);
-    telemetry_.write(rows.data(), memory_type_, memory_space, file_space);
-    rows_written_ += rows.size();
-  }
-
-  H5::H5File file_;
-  H5::CompType memory_type_;
-  H5::CompType file_type_;
-  H5::DataSet telemetry_;
-  hsize_t rows_written_ = 0;
-  std::size_t chunk_rows_ = 1;
-
-  std::thread thread_;
-  std::mutex mutex_;
-  std::condition_variable work_;
-  std::condition_variable space_;
-  std::deque<std::vector<TelemetryRow>> queue_;
-  bool stopping_ = false;
-  std::string error_;
-};
-
 Hdf5Recorder::Hdf5Recorder(const std::filesystem::path& path, const Scenario& scenario, const World& world) {
   H5::Exception::dontPrint();  // errors become RunError messages, not HDF5's stack dump on stderr
   try {
-    writer_ = std::make_unique<Writer>(path, scenario.record.chunk_bytes, scenario.record.compression_level);
-    batch_rows_ = writer_->chunk_rows();  // hand over whole chunks
+    writer_ = std::make_unique<Hdf5Writer>(path);
     H5::H5File& file = writer_->file();
+    telemetry_ = std::make_unique<TableAppender<TelemetryRow>>(
+        *writer_, writer_->create_table("/telemetry", telemetry_type(), scenario.record.chunk_bytes,
+                                        scenario.record.compression_level));
 
     H5::Group meta = file.createGroup("meta");
     write_string_attribute(meta, "twinbed_version", std::string(version()));
@@ -267,27 +147,21 @@ Hdf5Recorder::Hdf5Recorder(const std::filesystem::path& path, const Scenario& sc
     throw RunError("cannot create " + path.string() + ": " + e.getDetailMsg());
   }
   writer_->start();
-  batch_.reserve(batch_rows_);
 }
 
 Hdf5Recorder::~Hdf5Recorder() = default;
 
+std::uint64_t Hdf5Recorder::rows_recorded() const { return telemetry_ ? telemetry_->added() : 0; }
+
 void Hdf5Recorder::consume(const network::Packet& packet, sim::Time delivered) {
   for (const network::Reading& reading : packet.readings) {
-    batch_.push_back(TelemetryRow{reading.sample_time.ns(), delivered.ns(), reading.patient, reading.device,
-                                  reading.signal, reading.value, reading.flags});
-    if (batch_.size() == batch_rows_) {
-      writer_->push(std::move(batch_));
-      batch_ = {};
-      batch_.reserve(batch_rows_);
-    }
+    telemetry_->add(TelemetryRow{reading.sample_time.ns(), delivered.ns(), reading.patient, reading.device,
+                                 reading.signal, reading.value, reading.flags});
   }
-  rows_recorded_ += packet.readings.size();
 }
 
 void Hdf5Recorder::close(const RunFacts& facts) {
-  if (!batch_.empty()) writer_->push(std::move(batch_));
-  batch_ = {};
+  telemetry_->flush();
   writer_->stop();
   try {
     H5::Group meta = writer_->file().openGroup("meta");
@@ -295,7 +169,7 @@ void Hdf5Recorder::close(const RunFacts& facts) {
     write_string_attribute(meta, "wall_clock_start", facts.wall_clock_start);
     write_scalar_attribute(meta, "wall_time_s", H5::PredType::NATIVE_DOUBLE, facts.wall_time_s);
     write_scalar_attribute(meta, "events", H5::PredType::NATIVE_UINT64, facts.events);
-    write_scalar_attribute(meta, "telemetry_rows", H5::PredType::NATIVE_UINT64, rows_recorded_);
+    write_scalar_attribute(meta, "telemetry_rows", H5::PredType::NATIVE_UINT64, rows_recorded());
     writer_->file().close();
   } catch (const H5::Exception& e) {
     throw RunError("cannot finish the HDF5 file: " + e.getDetailMsg());

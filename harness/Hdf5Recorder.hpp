@@ -15,6 +15,10 @@
 
 namespace twinbed::harness {
 
+class Hdf5Writer;
+template <class Row>
+class TableAppender;
+
 // One row of /telemetry: a reading as delivered.
 struct TelemetryRow {
   std::int64_t sample_time_ns;
@@ -45,14 +49,11 @@ public:
   void consume(const network::Packet& packet, sim::Time delivered) override;
   // Flushes, stops the writer, writes the final /meta attributes and closes the file. Throws RunError.
   void close(const RunFacts& facts);
-  std::uint64_t rows_recorded() const { return rows_recorded_; }
+  std::uint64_t rows_recorded() const;
 
 private:
-  class Writer;
-  std::unique_ptr<Writer> writer_;
-  std::vector<TelemetryRow> batch_;
-  std::size_t batch_rows_ = 1;
-  std::uint64_t rows_recorded_ = 0;
+  std::unique_ptr<Hdf5Writer> writer_;
+  std::unique_ptr<TableAppender<TelemetryRow>> telemetry_;
 };
 
 }  // namespace twinbed::harness
