@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/Export.hpp"
 #include "harness/InputError.hpp"
 #include "harness/Run.hpp"
 #include "harness/Scenario.hpp"
@@ -56,6 +57,17 @@ int main(int argc, char** argv) {
   validate->add_option("scenarios", validate_files, "Scenario YAML files")->required();
   validate->add_option("--set", validate_overrides, "Override a scenario key, as for run")->allow_extra_args(false);
 
+  std::string export_run;
+  std::string export_wfdb_dir;
+  int export_format = 16;
+  CLI::App* export_command = app.add_subcommand("export", "Write a finished run's ECG and true beats for other tools");
+  export_command->add_option("run", export_run, "Run folder (containing run.h5) or its run.h5")->required();
+  export_command
+      ->add_option("--wfdb", export_wfdb_dir, "Write PhysioNet WFDB records (.hea, .dat, .atr) into this new folder")
+      ->required();
+  export_command->add_option("--format", export_format, "WFDB signal format: 16 (default) or 212")
+      ->check(CLI::IsMember({16, 212}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -81,6 +93,26 @@ int main(int argc, char** argv) {
         }
       }
       return code;
+    }
+
+    if (*export_command) {
+      harness::ExportSummary summary;
+      try {
+        summary = harness::export_wfdb(export_run, export_wfdb_dir, export_format);
+      } catch (const harness::RunError& e) {
+        return error_line(EXIT_RUN_FAILED, std::string("export failed: ") + e.what());
+      }
+      for (const harness::ExportedRecord& record : summary.records) {
+        std::cout << record.record_name << ": patient " << record.patient_id << ", " << record.samples << " samples at "
+                  << record.sampling_frequency_hz << " Hz";
+        if (summary.annotations) std::cout << ", " << record.beats << " beats";
+        if (record.clipped > 0) std::cout << ", " << record.clipped << " samples clipped to the format's range";
+        std::cout << '\n';
+      }
+      std::cout << "wrote " << summary.records.size() << " WFDB record" << (summary.records.size() == 1 ? "" : "s")
+                << " (format " << summary.format << (summary.annotations ? ", annotator atr" : ", no beat annotations")
+                << ") to " << summary.directory.string() << std::endl;
+      return EXIT_OK;
     }
 
     harness::LoadOptions load_options{overrides, std::nullopt};

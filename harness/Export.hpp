@@ -16,14 +16,14 @@ struct ExportedRecord {
                             // WFDB does not allow) replaced by '_'
   std::uint64_t samples = 0;
   double sampling_frequency_hz = 0.0;
-  std::uint64_t beats = 0;      // annotations written to <record_name>.atr
-  std::uint64_t clipped = 0;    // samples outside the format's range, written as its limit
+  std::uint64_t beats = 0;    // annotations written to <record_name>.atr
+  std::uint64_t clipped = 0;  // samples outside the format's range, written as its limit
 };
 
 struct ExportSummary {
   std::filesystem::path directory;  // DIR, now holding the records
   int format = 16;
-  bool annotations = false;  // false when the run has no /ground_truth/beats (no .atr written)
+  bool annotations = false;             // false when the run has no /ground_truth/beats (no .atr written)
   std::vector<ExportedRecord> records;  // in /patients order
 };
 

@@ -18,7 +18,7 @@ constexpr int FORMAT_212 = 212;
 
 // annot(5), MIT format: each annotation is a 16-bit little-endian word whose 6 high bits are the
 // code (A) and 10 low bits the time since the previous annotation in samples (I).
-constexpr unsigned CODE_SHIFT = 10;       // lib/annot.c: CS
+constexpr unsigned CODE_SHIFT = 10;          // lib/annot.c: CS
 constexpr std::int64_t MAX_INTERVAL = 1023;  // lib/annot.c: MAXRR, the largest I that fits in 10 bits
 // A = 59 (SKIP): the interval does not fit in I; the next 4 bytes hold it as a 32-bit integer in
 // PDP-11 order (high 16-bit word first, each word little-endian), and the annotation that follows
@@ -34,11 +34,10 @@ struct CodeMnemonic {
   int code;
 };
 constexpr std::array<CodeMnemonic, 37> MNEMONICS{{
-    {'N', 1},  {'L', 2},  {'R', 3},  {'a', 4},  {'V', 5},  {'F', 6},  {'J', 7},  {'A', 8},  {'S', 9},
-    {'E', 10}, {'j', 11}, {'/', 12}, {'Q', 13}, {'~', 14}, {'|', 16}, {'s', 18}, {'T', 19}, {'*', 20},
-    {'D', 21}, {'"', 22}, {'=', 23}, {'p', 24}, {'B', 25}, {'^', 26}, {'t', 27}, {'+', 28}, {'u', 29},
-    {'?', 30}, {'!', 31}, {'[', 32}, {']', 33}, {'e', 34}, {'n', 35}, {'@', 36}, {'x', 37}, {'f', 38},
-    {'r', 41},
+    {'N', 1},  {'L', 2},  {'R', 3},  {'a', 4},  {'V', 5},  {'F', 6},  {'J', 7},  {'A', 8},  {'S', 9},  {'E', 10},
+    {'j', 11}, {'/', 12}, {'Q', 13}, {'~', 14}, {'|', 16}, {'s', 18}, {'T', 19}, {'*', 20}, {'D', 21}, {'"', 22},
+    {'=', 23}, {'p', 24}, {'B', 25}, {'^', 26}, {'t', 27}, {'+', 28}, {'u', 29}, {'?', 30}, {'!', 31}, {'[', 32},
+    {']', 33}, {'e', 34}, {'n', 35}, {'@', 36}, {'x', 37}, {'f', 38}, {'r', 41},
 }};
 
 void require_format(int format) {
@@ -147,14 +146,15 @@ std::string wfdb_header_text(const std::string& record_name, double sampling_fre
                              std::span<const std::string> info) {
   require_format(format);
   // header(5) record line: record name, number of signals, sampling frequency, samples per signal.
-  std::string text = record_name + " 1 " + format_number(sampling_frequency_hz) + " " + std::to_string(samples.size()) + "\n";
+  std::string text =
+      record_name + " 1 " + format_number(sampling_frequency_hz) + " " + std::to_string(samples.size()) + "\n";
   // header(5) signal line: file name, format, ADC gain(baseline)/units, ADC resolution, ADC zero,
   // initial value, checksum, block size, description. ADC zero is 0 (a bipolar ADC); the initial
   // value is the first sample (read only for difference formats, written as the library does).
   const int initial_value = samples.empty() ? 0 : samples.front();
   text += record_name + ".dat " + std::to_string(format) + " " + format_number(spec.gain_adu_per_mv) + "(" +
-          std::to_string(spec.baseline) + ")/" + spec.units + " " + std::to_string(spec.adc_resolution_bits) +
-          " 0 " + std::to_string(initial_value) + " " + std::to_string(wfdb_checksum(samples)) + " 0";
+          std::to_string(spec.baseline) + ")/" + spec.units + " " + std::to_string(spec.adc_resolution_bits) + " 0 " +
+          std::to_string(initial_value) + " " + std::to_string(wfdb_checksum(samples)) + " 0";
   if (!spec.description.empty()) text += " " + spec.description;
   text += "\n";
   // header(5): comment lines after the last signal line are the record's info strings.
@@ -162,9 +162,9 @@ std::string wfdb_header_text(const std::string& record_name, double sampling_fre
   return text;
 }
 
-void write_wfdb_record(const std::filesystem::path& dir, const std::string& record_name,
-                       double sampling_frequency_hz, std::span<const std::int16_t> samples,
-                       const WfdbSignalSpec& spec, int format, std::span<const std::string> info) {
+void write_wfdb_record(const std::filesystem::path& dir, const std::string& record_name, double sampling_frequency_hz,
+                       std::span<const std::int16_t> samples, const WfdbSignalSpec& spec, int format,
+                       std::span<const std::string> info) {
   const std::vector<std::uint8_t> bytes = encode_wfdb_samples(samples, format);
   write_bytes(dir / (record_name + ".dat"), reinterpret_cast<const char*>(bytes.data()), bytes.size());
   const std::string header = wfdb_header_text(record_name, sampling_frequency_hz, samples, spec, format, info);
@@ -199,7 +199,8 @@ std::vector<std::uint8_t> encode_mit_annotations(std::span<const WfdbAnnotation>
       put16(bytes, static_cast<std::uint16_t>(interval & 0xffff));  // then the low word
       interval = 0;
     }
-    put16(bytes, static_cast<std::uint16_t>((static_cast<unsigned>(code) << CODE_SHIFT) | static_cast<unsigned>(interval)));
+    put16(bytes,
+          static_cast<std::uint16_t>((static_cast<unsigned>(code) << CODE_SHIFT) | static_cast<unsigned>(interval)));
     previous = annotation.sample;
   }
   put16(bytes, END_OF_FILE);

@@ -62,9 +62,9 @@ std::string wfdb_header_text(const std::string& record_name, double sampling_fre
                              std::span<const std::string> info = {});
 
 // Writes <dir>/<record_name>.hea and <dir>/<record_name>.dat. Throws RunError on I/O failure.
-void write_wfdb_record(const std::filesystem::path& dir, const std::string& record_name,
-                       double sampling_frequency_hz, std::span<const std::int16_t> samples,
-                       const WfdbSignalSpec& spec, int format, std::span<const std::string> info = {});
+void write_wfdb_record(const std::filesystem::path& dir, const std::string& record_name, double sampling_frequency_hz,
+                       std::span<const std::int16_t> samples, const WfdbSignalSpec& spec, int format,
+                       std::span<const std::string> info = {});
 
 // MIT annotation code of ecgcodes.h for a mnemonic ('N' -> 1, 'V' -> 5, ...); 0 if it has none.
 int mit_annotation_code(char beat_class);
