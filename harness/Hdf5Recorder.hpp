@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -47,13 +48,25 @@ public:
   Hdf5Recorder& operator=(const Hdf5Recorder&) = delete;
 
   void consume(const network::Packet& packet, sim::Time delivered) override;
+
+  // Ground truth (docs/results-schema.md): one /ground_truth/vitals row, beats and ECG samples of
+  // a patient whose ECG is recorded. Events are written by close() from the patients' logs.
+  void record_vitals(std::uint32_t patient, sim::Time t, const physiology::Patient& state);
+  void record_beats(std::uint32_t patient, std::span<const physiology::Beat> beats, double sample_rate_hz);
+  void record_ecg(std::uint32_t patient, std::span<const float> samples);
   // Flushes, stops the writer, writes the final /meta attributes and closes the file. Throws RunError.
   void close(const RunFacts& facts);
   std::uint64_t rows_recorded() const;
 
 private:
+  struct GroundTruthVitalsRow;
+  struct BeatRow;
   std::unique_ptr<Hdf5Writer> writer_;
+  const World& world_;
   std::unique_ptr<TableAppender<TelemetryRow>> telemetry_;
+  std::unique_ptr<TableAppender<GroundTruthVitalsRow>> vitals_;
+  std::unique_ptr<TableAppender<BeatRow>> beats_;
+  std::vector<std::unique_ptr<TableAppender<float>>> ecg_;  // by patient; null without ECG
 };
 
 }  // namespace twinbed::harness

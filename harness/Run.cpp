@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "harness/GroundTruthSampler.hpp"
 #include "harness/Hdf5Recorder.hpp"
 #include "harness/InputError.hpp"
 #include "harness/TelemetryStats.hpp"
@@ -76,8 +77,10 @@ RunResult Run::execute() {
     dispatcher.attach(stats);
     Hdf5Recorder recorder(temporary / "run.h5", scenario_, world);
     if (scenario_.record.telemetry) dispatcher.attach(recorder);
+    GroundTruthSampler ground_truth(scenario_, world, recorder, simulator);
 
     world.start();
+    ground_truth.start();
     sim::Progress progress(scenario_.duration);
     if (options_.progress) progress.set_enabled(*options_.progress);
     // Run in slices so the progress bar can redraw; slicing does not change event order.
@@ -87,6 +90,7 @@ RunResult Run::execute() {
       progress.update(simulator.now(), simulator.events_executed());
     }
     progress.finish();
+    ground_truth.finish(scenario_.duration);
 
     const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
     recorder.close(RunFacts{run_id, utc_stamp(wall_start, "%Y-%m-%dT%H:%M:%SZ"), wall_s, simulator.events_executed()});

@@ -28,7 +28,7 @@ struct DeviceSpec {
 struct CohortSpec {
   std::string prefix = "p";  // patient ids are prefix + 4-digit number from 0001
   std::uint32_t count = 0;
-  physiology::VitalsParams vitals;
+  physiology::PatientSpec patient;  // each patient draws its own values from it
   std::vector<DeviceSpec> devices;
 };
 
@@ -39,6 +39,8 @@ struct LinkSpec {
 
 struct RecordSpec {
   bool telemetry = true;
+  // Interval of the /ground_truth/vitals table; zero records none. Events are always recorded.
+  sim::Time ground_truth_interval = sim::Time::from_s(1);
   std::uint64_t chunk_bytes = 1 << 20;  // HDF5 chunk size of /telemetry
   int compression_level = 4;            // deflate level 0-9 (0 = none)
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "harness/PhysiologyLoader.hpp"
 #include "harness/Scenario.hpp"
 #include "harness/Units.hpp"
 #include "harness/YamlReader.hpp"
@@ -29,15 +30,6 @@ void check_name(const YamlField& field, const std::string& name, const char* wha
   }
 }
 
-physiology::OuParams read_ou(const YamlMap& parent, const std::string& key, physiology::OuParams defaults, double low,
-                             double high) {
-  if (!parent.has(key)) return defaults;
-  const YamlMap map = parent.get(key).as_map({"baseline", "sd", "tau"});
-  if (map.has("baseline")) defaults.baseline = map.get("baseline").as_number(low, high);
-  if (map.has("sd")) defaults.sd = map.get("sd").as_number(0.0, high - low);
-  if (map.has("tau")) defaults.tau = map.get("tau").as_duration(sim::Time::from_ms(1));
-  return defaults;
-}
 
 DeviceSpec read_device(const YamlField& field, const std::vector<LinkSpec>& links) {
   const YamlMap map = field.as_map({"type", "name", "link", "sample_interval", "spo2_error_sd", "heart_rate_error_sd"});
@@ -79,19 +71,20 @@ DeviceSpec read_device(const YamlField& field, const std::vector<LinkSpec>& link
   return device;
 }
 
-CohortSpec read_cohort(const YamlField& field, const std::vector<LinkSpec>& links) {
-  const YamlMap map = field.as_map({"prefix", "count", "heart_rate", "spo2", "step", "devices"});
+CohortSpec read_cohort(const YamlField& field, const std::vector<LinkSpec>& links, sim::Time run_duration) {
+  std::vector<std::string> keys{"prefix", "count", "devices"};
+  keys.insert(keys.end(), PHYSIOLOGY_KEYS.begin(), PHYSIOLOGY_KEYS.end());
+  const YamlMap map = field.as_map(keys);
   CohortSpec cohort;
   if (map.has("prefix")) {
     cohort.prefix = map.get("prefix").as_string();
     check_name(map.get("prefix"), cohort.prefix, "patient id prefix", MAX_PREFIX_LENGTH, PREFIX_CHARACTERS);
   }
   cohort.count = static_cast<std::uint32_t>(map.required("count").as_integer(1, 9999));
-  physiology::VitalsParams& vitals = cohort.vitals;
-  vitals.heart_rate = read_ou(map, "heart_rate", vitals.heart_rate, 20.0, 250.0);
-  vitals.spo2 = read_ou(map, "spo2", vitals.spo2, 50.0, 100.0);
-  if (map.has("step")) vitals.step = map.get("step").as_duration(sim::Time::from_ms(1));
-  const YamlField devices_field = map.required("devices");
+  cohort.patient = read_patient_spec(map, run_duration);
+  // A cohort without devices still has ground truth: research and validation runs need no devices.
+  if (!map.has("devices")) return cohort;
+  const YamlField devices_field = map.get("devices");
   std::set<std::string> names;
   for (const YamlField& item : devices_field.as_list()) {
     DeviceSpec device = read_device(item, links);
@@ -100,7 +93,6 @@ CohortSpec read_cohort(const YamlField& field, const std::vector<LinkSpec>& link
     }
     cohort.devices.push_back(std::move(device));
   }
-  if (cohort.devices.empty()) devices_field.fail("<list>", "is empty; expected at least one device");
   return cohort;
 }
 
@@ -132,19 +124,20 @@ Scenario read_scenario(const YamlDocument& document) {
   }
   scenario.duration = map.required("duration").as_duration(sim::Time::from_ns(1));
 
-  const YamlField links_field = map.required("links");
+  // Links are needed only by devices; a ground-truth-only run may leave them out.
   std::set<std::string> link_names;
-  for (const YamlField& item : links_field.as_list()) {
-    LinkSpec link = read_link(item);
-    if (!link_names.insert(link.name).second) item.fail(link.name, "is a second link with this name");
-    scenario.links.push_back(std::move(link));
+  if (map.has("links")) {
+    for (const YamlField& item : map.get("links").as_list()) {
+      LinkSpec link = read_link(item);
+      if (!link_names.insert(link.name).second) item.fail(link.name, "is a second link with this name");
+      scenario.links.push_back(std::move(link));
+    }
   }
-  if (scenario.links.empty()) links_field.fail("<list>", "is empty; expected at least one link");
 
   const YamlField cohort_field = map.required("cohort");
   std::set<std::string> prefixes;
   for (const YamlField& item : cohort_field.as_list()) {
-    CohortSpec cohort = read_cohort(item, scenario.links);
+    CohortSpec cohort = read_cohort(item, scenario.links, scenario.duration);
     if (!prefixes.insert(cohort.prefix).second) {
       item.fail(cohort.prefix, "is a second cohort entry with this prefix; patient ids must be unique");
     }
@@ -153,8 +146,11 @@ Scenario read_scenario(const YamlDocument& document) {
   if (scenario.cohorts.empty()) cohort_field.fail("<list>", "is empty; expected at least one cohort entry with count >= 1");
 
   if (map.has("record")) {
-    const YamlMap record = map.get("record").as_map({"telemetry", "chunk_size", "compression"});
+    const YamlMap record = map.get("record").as_map({"telemetry", "ground_truth_interval", "chunk_size", "compression"});
     if (record.has("telemetry")) scenario.record.telemetry = record.get("telemetry").as_bool();
+    if (record.has("ground_truth_interval")) {
+      scenario.record.ground_truth_interval = record.get("ground_truth_interval").as_duration(sim::Time::zero());
+    }
     if (record.has("chunk_size")) {
       const YamlField chunk = record.get("chunk_size");
       try {

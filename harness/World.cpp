@@ -27,7 +27,8 @@ World::World(const Scenario& scenario, sim::Simulator& simulator, network::Inges
     for (std::uint32_t n = 1; n <= cohort.count; ++n) {
       const auto patient_index = static_cast<std::uint32_t>(patients_.size());
       const std::string id = patient_id(cohort.prefix, n);
-      patients_.push_back(std::make_unique<physiology::Patient>(id, cohort.vitals, scenario.seed, scenario.replication));
+      patients_.push_back(std::make_unique<physiology::Patient>(id, cohort.patient, scenario.duration, scenario.seed,
+                                                                scenario.replication));
       patient_info_.push_back(PatientInfo{id, cohort.prefix});
       for (const DeviceSpec& spec : cohort.devices) {
         const auto device_index = static_cast<std::uint32_t>(devices_.size());

@@ -1,61 +1,121 @@
 #pragma once
-// physiology::Patient: one virtual patient. The walking-skeleton model: heart rate and SpO2 each
-// vary around a baseline as an Ornstein-Uhlenbeck process (mean-reverting Gaussian noise; see
-// docs/models/walking-skeleton.md). The state advances lazily on a fixed grid of `step`, so the values a
-// device sees do not depend on when or how often it samples.
+// physiology::Patient: one virtual patient, composed of its models. It advances lazily on the
+// vitals grid (advance_to), so what a device sees never depends on when or how often it looks:
+//
+//   Profile (drawn once) -> VitalsModel <- ConditionSet (deteriorations)
+//   GlucoseSystem (UVA/Padova T1D or non-diabetic) -> VitalSigns.glucose
+//   BeatGenerator (rhythm) -> ArrhythmiaDetector (CinC 2015) [-> EcgSynthesizer when ECG is needed]
+//   true VitalSigns -> GroundTruthDetector (thresholds, NEWS2) -> ground-truth events
+//
+// Every model draws from streams keyed by the patient's stable id, so patient p0017 is the same
+// patient whatever else the cohort contains.
+#include <memory>
 #include <string>
+#include <vector>
 
+#include "physiology/CinC2015.hpp"
+#include "physiology/Conditions.hpp"
+#include "physiology/Ecg.hpp"
+#include "physiology/Glucose.hpp"
+#include "physiology/GroundTruth.hpp"
+#include "physiology/GroundTruthDetector.hpp"
+#include "physiology/Profile.hpp"
+#include "physiology/Rhythm.hpp"
 #include "physiology/Signal.hpp"
-#include "sim/RandomStream.hpp"
-#include "sim/Time.hpp"
+#include "physiology/Vitals.hpp"
 
 namespace twinbed::physiology {
 
-// Stationary Ornstein-Uhlenbeck process: mean `baseline`, stationary standard deviation `sd`,
-// correlation time `tau` (autocorrelation exp(-lag / tau)).
-struct OuParams {
-  double baseline = 0.0;
-  double sd = 0.0;
-  sim::Time tau = sim::Time::from_s(60);
-};
+// What a cohort entry says about its patients; each patient draws its own values from it.
+struct PatientSpec {
+  ProfileSpec profile = default_profile_spec(ProfileKind::adult);
+  VitalsModelParams vitals;
+  std::vector<ConditionPrevalence> conditions;
+  GlucoseConfig glucose = non_diabetic_glucose();
+  RhythmSchedule rhythm;
+  BeatModelParams beats;
+  GroundTruthDefinitions definitions;
+  bool ecg = false;  // synthesise the ECG waveform (only patients whose devices or records need it)
+  EcgParams ecg_params;
 
-// Defaults describe a stable adult at rest: both baselines lie in the NEWS2 zero-score bands
-// (pulse 51-90 /min, SpO2 >= 96 %; Royal College of Physicians 2017), with a few bpm and about
-// 1 % of short-term variability. They are placeholders until the physiology models arrive.
-struct VitalsParams {
-  OuParams heart_rate{75.0, 5.0, sim::Time::from_min(5)};  // bpm
-  OuParams spo2{97.0, 1.0, sim::Time::from_min(2)};        // percent
-  sim::Time step = sim::Time::from_s(1);                   // integration grid
-};
-
-// The exact one-step update of an OU process over dt (Gillespie 1996, Phys. Rev. E 54, 2084):
-// x' = mu + (x - mu) e^(-dt/tau) + sd * sqrt(1 - e^(-2 dt/tau)) * z, with z ~ N(0, 1).
-double ou_step(double x, const OuParams& params, sim::Time dt, double z);
-
-struct VitalsState {
-  sim::Time time = sim::Time::zero();
-  double heart_rate_bpm = 0.0;
-  double spo2_percent = 0.0;
+  static GlucoseConfig non_diabetic_glucose() {
+    GlucoseConfig config;
+    config.kind = GlucoseKind::non_diabetic;
+    config.meal_plan = default_meal_plan();
+    return config;
+  }
 };
 
 class Patient final : public SignalSource {
 public:
-  // Streams are keyed by the patient's stable id, so adding patients never changes this one.
-  Patient(std::string id, const VitalsParams& params, std::uint64_t master_seed, std::uint32_t replication);
+  // `run_end` bounds the rhythm schedule and the conditions' draws. Throws std::invalid_argument
+  // for an inconsistent spec (e.g. an unknown UVA/Padova patient).
+  Patient(std::string id, const PatientSpec& spec, sim::Time run_end, std::uint64_t master_seed,
+          std::uint32_t replication);
+  Patient(const Patient&) = delete;
+  Patient& operator=(const Patient&) = delete;
 
   const std::string& id() const { return id_; }
-  const VitalsParams& params() const { return params_; }
-  const VitalsState& state() const { return state_; }
+  const Profile& profile() const { return vitals_model_.profile(); }
+  const std::vector<ConditionSpec>& conditions() const { return conditions_.specs(); }
+  const VitalSigns& vitals() const { return vitals_; }
+  sim::Time time() const { return time_; }
 
   void advance_to(sim::Time t) override;
   double value(Signal signal) const override;
 
+  // Closes every open ground-truth event at `run_end` (after advance_to(run_end)).
+  void finish(sim::Time run_end);
+  const std::vector<GroundTruthEvent>& events() const { return events_.events; }
+
+  GlucoseSystem& glucose() { return glucose_; }
+  const GlucoseSystem& glucose() const { return glucose_; }
+  VitalsModel& vitals_model() { return vitals_model_; }
+
+  // ECG (only when the spec asked for it; nullptr otherwise). Render forward with
+  // ecg()->render(first_sample, out) for samples up to the time advanced to.
+  EcgSynthesizer* ecg() { return ecg_.get(); }
+  // The beats generated so far and not yet taken (R-peak, class): for /ground_truth/beats.
+  std::vector<Beat> take_beats();
+
 private:
+  // Hands every beat to the arrhythmia detector once, buffers them for the ECG and the recorder.
+  class BeatTee final : public BeatSource {
+  public:
+    BeatTee(BeatGenerator& generator, ArrhythmiaDetector& detector, bool keep) : generator_(generator),
+                                                                               detector_(detector), keep_(keep) {}
+    Beat next_beat() override;   // the ECG's cursor: replays buffered beats, then generates
+    void generate_until(sim::Time t);  // ground truth keeps up even without an ECG
+    std::vector<Beat> take_recorded();
+
+  private:
+    Beat generate();
+    BeatGenerator& generator_;
+    ArrhythmiaDetector& detector_;
+    bool keep_;                    // buffer beats for the ECG and the recorder
+    std::vector<Beat> pending_;    // generated, not yet handed to the ECG
+    std::size_t ecg_cursor_ = 0;
+    std::vector<Beat> recorded_;   // generated, not yet taken by take_beats()
+    sim::Time last_r_ = sim::Time::zero();
+    bool has_last_ = false;
+  };
+
+  void step(sim::Time t);
+
   std::string id_;
-  VitalsParams params_;
-  VitalsState state_;
-  sim::RandomStream heart_rate_stream_;
-  sim::RandomStream spo2_stream_;
+  EventLog events_;
+  ConditionSet conditions_;
+  VitalsModel vitals_model_;
+  GlucoseSystem glucose_;
+  GroundTruthDetector detector_;
+  BeatGenerator beats_;
+  ArrhythmiaDetector arrhythmias_;
+  BeatTee tee_;
+  std::unique_ptr<EcgSynthesizer> ecg_;
+  VitalSigns vitals_;
+  sim::Time step_;
+  sim::Time time_ = sim::Time::zero();
+  bool started_ = false;
 };
 
 }  // namespace twinbed::physiology

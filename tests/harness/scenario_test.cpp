@@ -22,7 +22,7 @@ links:
 cohort:
   - prefix: icu
     count: 3
-    heart_rate: {baseline: 88, sd: 4, tau: 10min}
+    profile: elderly
     devices:
       - type: pulse_oximeter
         link: lte
@@ -60,9 +60,10 @@ TEST(Scenario, ParsesEveryKeyWithDefaults) {
   ASSERT_EQ(s.cohorts.size(), 2u);
   EXPECT_EQ(s.cohorts[0].prefix, "icu");
   EXPECT_EQ(s.cohorts[0].count, 3u);
-  EXPECT_DOUBLE_EQ(s.cohorts[0].vitals.heart_rate.baseline, 88.0);
-  EXPECT_EQ(s.cohorts[0].vitals.heart_rate.tau, sim::Time::from_min(10));
-  EXPECT_DOUBLE_EQ(s.cohorts[0].vitals.spo2.baseline, 97.0);  // default
+  EXPECT_EQ(s.cohorts[0].patient.profile.kind, physiology::ProfileKind::elderly);
+  EXPECT_EQ(s.cohorts[1].patient.profile.kind, physiology::ProfileKind::adult);  // default
+  EXPECT_EQ(s.cohorts[1].patient.glucose.kind, physiology::GlucoseKind::non_diabetic);
+  EXPECT_FALSE(s.cohorts[1].patient.ecg);
   EXPECT_EQ(s.cohorts[0].devices[0].name, "spo2");              // default name
   EXPECT_EQ(s.cohorts[0].devices[0].link, "lte");
   EXPECT_EQ(s.cohorts[0].devices[0].pulse_oximeter.sample_interval, sim::Time::from_ms(500));
@@ -75,13 +76,13 @@ TEST(Scenario, ParsesEveryKeyWithDefaults) {
 
 TEST(Scenario, OverridesAndSeedFlag) {
   LoadOptions options;
-  options.overrides = {"duration=30min", "cohort.0.count=7", "links[1].loss=0.25", "cohort.1.spo2.baseline=92"};
+  options.overrides = {"duration=30min", "cohort.0.count=7", "links[1].loss=0.25", "cohort.1.glucose.model=uva_padova"};
   options.seed = 1234;
   const Scenario s = parse_scenario(VALID, "ward.yaml", options);
   EXPECT_EQ(s.duration, sim::Time::from_min(30));
   EXPECT_EQ(s.cohorts[0].count, 7u);
   EXPECT_DOUBLE_EQ(s.links[1].params.loss_probability, 0.25);
-  EXPECT_DOUBLE_EQ(s.cohorts[1].vitals.spo2.baseline, 92.0);
+  EXPECT_EQ(s.cohorts[1].patient.glucose.kind, physiology::GlucoseKind::type1_diabetes);
   EXPECT_EQ(s.seed, 1234u);
   EXPECT_EQ(s.overrides, options.overrides);
 }
@@ -197,9 +198,8 @@ TEST(Scenario, NamesAndLimits) {
   text.replace(text.find("latency: 120ms"), 14, "latency: 106000d");
   EXPECT_EQ(error_of(text), "bad.yaml:10:14: links[1].latency: '106000d' is too long; expected at most 36500d");
   text = VALID;
-  text.replace(text.find("heart_rate: {baseline: 88, sd: 4, tau: 10min}"), 45, "heart_rate:");
-  EXPECT_EQ(error_of(text), "bad.yaml:14:5: cohort[0].heart_rate: is empty; expected a mapping with keys: baseline, "
-                            "sd, tau");
+  text.replace(text.find("profile: elderly"), 16, "profile:");
+  EXPECT_EQ(error_of(text), "bad.yaml:14:5: cohort[0].profile: is empty; expected a text value");
   EXPECT_EQ(error_of("twinbed: 99999999999999999999\n"),
             "bad.yaml:1:10: twinbed: '99999999999999999999' is not a supported scenario version; allowed: 1");
   text = VALID;
