@@ -10,6 +10,7 @@
 #include <string>
 
 #include "physiology/Conditions.hpp"
+#include "physiology/Patient.hpp"
 #include "physiology/Profile.hpp"
 #include "physiology/Vitals.hpp"
 
@@ -41,7 +42,22 @@ void BM_VitalsPatientDaySepsis(benchmark::State& state) {
                            default_condition_course(ConditionType::sepsis, 2_h)});
 }
 
+// The whole patient (vitals, conditions, glucose, beats and CinC detection, NEWS2 and threshold
+// ground truth every second), without ECG samples: what a run pays per patient-day.
+void BM_PatientDay(benchmark::State& state) {
+  std::uint32_t replication = 0;
+  double checksum = 0.0;
+  for (auto _ : state) {
+    Patient patient("p0001", PatientSpec{}, 1_d, 2024, replication++);
+    patient.finish(1_d);
+    checksum += patient.value(Signal::heart_rate);
+  }
+  benchmark::DoNotOptimize(checksum);
+  state.SetItemsProcessed(state.iterations());  // patient-days
+}
+
 BENCHMARK(BM_VitalsPatientDay)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PatientDay)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_VitalsPatientDaySepsis)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -31,7 +31,7 @@ H5::Group Hdf5Writer::group(const std::string& path) {
     std::size_t end = path.find('/', begin);
     if (end == std::string::npos) end = path.size();
     if (end > begin) {
-      partial += "/" + path.substr(begin, end - begin);
+      partial.append("/").append(path, begin, end - begin);
       if (!file_.nameExists(partial)) file_.createGroup(partial);
     }
     begin = end + 1;

@@ -21,8 +21,9 @@ std::string compose(const SourceLocation& location, const std::string& key, cons
 std::string SourceLocation::to_string() const {
   std::string text = file;
   if (line > 0) {
-    text += ":" + std::to_string(line);
-    if (column > 0) text += ":" + std::to_string(column);
+    // append() rather than ":" + ...: GCC 12 warns falsely (-Wrestrict, PR105329) on the latter.
+    text.append(":").append(std::to_string(line));
+    if (column > 0) text.append(":").append(std::to_string(column));
   }
   return text;
 }

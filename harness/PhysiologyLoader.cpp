@@ -94,15 +94,16 @@ physiology::RhythmSchedule read_rhythm(const YamlField& field) {
   return rhythm;
 }
 
-physiology::GlucoseConfig read_glucose(const YamlField& field) {
-  const YamlMap map = field.as_map({"model", "patient", "therapy", "meals", "meal_plan"});
+physiology::GlucoseConfig read_glucose(const YamlField& field, std::vector<physiology::Meal>& boluses) {
+  const YamlMap map = field.as_map({"model", "patient", "therapy", "meals", "meal_plan", "boluses"});
   physiology::GlucoseConfig config = physiology::PatientSpec::non_diabetic_glucose();
   if (map.has("model")) {
     const std::string model = read_choice(map.get("model"), {"non_diabetic", "uva_padova"}, "a glucose model");
     config.kind = model == "uva_padova" ? physiology::GlucoseKind::type1_diabetes : physiology::GlucoseKind::non_diabetic;
   }
   if (map.has("patient")) {
-    std::vector<std::string> names;
+    // "all": the cohort's n-th patient is the n-th virtual patient (cycling through the 30).
+    std::vector<std::string> names{"all"};
     for (const auto& p : physiology::uva_padova_patients()) names.emplace_back(p.name);
     config.uva_padova_patient = read_choice(map.get("patient"), names, "a UVA/Padova virtual patient");
     if (config.kind != physiology::GlucoseKind::type1_diabetes) {
@@ -118,6 +119,14 @@ physiology::GlucoseConfig read_glucose(const YamlField& field) {
       const YamlMap meal = item.as_map({"at", "grams"});
       config.meals.push_back({meal.required("at").as_duration(sim::Time::zero()),
                               meal.required("grams").as_number(0.0, 500.0)});
+    }
+  }
+  if (map.has("boluses")) {
+    if (config.kind != physiology::GlucoseKind::type1_diabetes) map.get("boluses").fail("needs model: uva_padova");
+    for (const YamlField& item : map.get("boluses").as_list()) {
+      const YamlMap bolus = item.as_map({"at", "units"});
+      boluses.push_back({bolus.required("at").as_duration(sim::Time::zero()),
+                         bolus.required("units").as_number(0.0, 50.0)});
     }
   }
   if (map.has("meal_plan")) {
@@ -159,7 +168,7 @@ physiology::PatientSpec read_patient_spec(const YamlMap& cohort, sim::Time run_d
     }
   }
   if (cohort.has("rhythm")) spec.rhythm = read_rhythm(cohort.get("rhythm"));
-  if (cohort.has("glucose")) spec.glucose = read_glucose(cohort.get("glucose"));
+  if (cohort.has("glucose")) spec.glucose = read_glucose(cohort.get("glucose"), spec.boluses_u);
   if (cohort.has("ecg")) spec.ecg = cohort.get("ecg").as_bool();
   return spec;
 }

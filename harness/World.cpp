@@ -27,8 +27,16 @@ World::World(const Scenario& scenario, sim::Simulator& simulator, network::Inges
     for (std::uint32_t n = 1; n <= cohort.count; ++n) {
       const auto patient_index = static_cast<std::uint32_t>(patients_.size());
       const std::string id = patient_id(cohort.prefix, n);
-      patients_.push_back(std::make_unique<physiology::Patient>(id, cohort.patient, scenario.duration, scenario.seed,
-                                                                scenario.replication));
+      const physiology::PatientSpec* spec = &cohort.patient;
+      physiology::PatientSpec own;
+      if (spec->glucose.kind == physiology::GlucoseKind::type1_diabetes && spec->glucose.uva_padova_patient == "all") {
+        own = cohort.patient;
+        const auto virtual_patients = physiology::uva_padova_patients();
+        own.glucose.uva_padova_patient = std::string(virtual_patients[(n - 1) % virtual_patients.size()].name);
+        spec = &own;
+      }
+      patients_.push_back(
+          std::make_unique<physiology::Patient>(id, *spec, scenario.duration, scenario.seed, scenario.replication));
       patient_info_.push_back(PatientInfo{id, cohort.prefix});
       for (const DeviceSpec& spec : cohort.devices) {
         const auto device_index = static_cast<std::uint32_t>(devices_.size());

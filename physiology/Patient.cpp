@@ -1,5 +1,6 @@
 #include "physiology/Patient.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace twinbed::physiology {
@@ -30,7 +31,9 @@ Patient::Patient(std::string id, const PatientSpec& spec, sim::Time run_end, std
       beats_(spec.rhythm, spec.beats, run_end, master_seed, replication, id_),
       arrhythmias_(beats_.episodes(), events_),
       tee_(beats_, arrhythmias_, spec.ecg),
+      boluses_u_(spec.boluses_u),
       step_(spec.vitals.step) {
+  std::stable_sort(boluses_u_.begin(), boluses_u_.end(), [](const Meal& a, const Meal& b) { return a.time < b.time; });
   if (spec.ecg) {
     ecg_ = std::make_unique<EcgSynthesizer>(spec.ecg_params, tee_, beats_.episodes(),
                                             sim::RandomStream(master_seed, replication, id_, "ecg"));
@@ -39,6 +42,10 @@ Patient::Patient(std::string id, const PatientSpec& spec, sim::Time run_end, std
 
 void Patient::step(sim::Time t) {
   vitals_model_.advance_to(t);
+  // A bolus due by t is infused over the minute after the glucose model's current minute.
+  while (next_bolus_ < boluses_u_.size() && boluses_u_[next_bolus_].time <= t) {
+    glucose_.deliver_bolus_u(boluses_u_[next_bolus_++].grams);
+  }
   glucose_.advance_to(t);
   conditions_.advance_to(t);
   vitals_ = vitals_model_.current();

@@ -35,6 +35,9 @@ struct PatientSpec {
   RhythmSchedule rhythm;
   BeatModelParams beats;
   GroundTruthDefinitions definitions;
+  // Scripted insulin boluses (units at a time), on top of any therapy: e.g. an overdose for a
+  // hypoglycaemia scenario. Sorted by time.
+  std::vector<Meal> boluses_u;  // Meal{time, units}: the same (time, amount) pair
   bool ecg = false;  // synthesise the ECG waveform (only patients whose devices or records need it)
   EcgParams ecg_params;
 
@@ -113,6 +116,8 @@ private:
   BeatTee tee_;
   std::unique_ptr<EcgSynthesizer> ecg_;
   VitalSigns vitals_;
+  std::vector<Meal> boluses_u_;
+  std::size_t next_bolus_ = 0;
   sim::Time step_;
   sim::Time time_ = sim::Time::zero();
   bool started_ = false;

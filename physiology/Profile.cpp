@@ -37,13 +37,16 @@ ProfileSpec adult_spec() {
   s.height_female_cm = fixed(161.3, 7.0, 140.0, 185.0);
   s.height_male_cm = fixed(175.3, 7.5, 150.0, 200.0);
   s.fitzpatrick_weights = DEFAULT_FITZPATRICK;
-  // Mean resting pulse of US adults ~72 /min (Ostchega et al., NCHS NHSR 41, 2011), clipped to the
-  // NEWS2 zero/low bands of a well patient.
-  s.heart_rate_bpm = fixed(72.0, 10.0, 45.0, 100.0);
+  // Mean resting pulse of US adults ~72 /min (Ostchega et al., NCHS NHSR 41, 2011). The default
+  // cohort is a well ward population, so baselines are clipped to the NEWS2 zero band (pulse
+  // 51-90, RR 12-20, SBP 111-219; RCP 2017) with room for the night-time dip: a well patient
+  // should not cross a ground-truth threshold in their sleep. Athletic bradycardia is a cohort
+  // choice (a custom profile), not the default.
+  s.heart_rate_bpm = fixed(72.0, 10.0, 62.0, 100.0);
   // Adult norm 12-20 /min (the NEWS2 zero band, RCP 2017); mean and SD typical.
-  s.respiration_rate_per_min = fixed(15.0, 2.0, 10.0, 20.0);
+  s.respiration_rate_per_min = fixed(15.0, 2.0, 12.5, 20.0);
   // Typical adult office BP (NHANES adult means about 122/71 mmHg); SDs typical.
-  s.systolic_mmhg = fixed(122.0, 14.0, 95.0, 160.0);
+  s.systolic_mmhg = fixed(122.0, 14.0, 112.0, 160.0);
   s.diastolic_mmhg = fixed(73.0, 9.0, 55.0, 100.0);
   // Mean oral temperature 36.6 C, 99 % range 35.7-37.3 (Obermeyer et al., BMJ 359:j5468, 2017).
   s.core_temperature_c = fixed(36.6, 0.3, 35.8, 37.4);
@@ -61,11 +64,12 @@ ProfileSpec elderly_spec() {
   s.weight_male_kg = fixed(86.0, 16.0, 45.0, 150.0);
   s.height_female_cm = fixed(159.0, 6.5, 138.0, 180.0);
   s.height_male_cm = fixed(173.0, 7.0, 150.0, 195.0);
-  s.heart_rate_bpm = fixed(70.0, 11.0, 45.0, 100.0);           // typical (Ostchega et al. 2011)
-  s.respiration_rate_per_min = fixed(16.0, 2.5, 11.0, 22.0);   // typical, slightly above adults
+  // Clipped to the NEWS2 zero band with room for the night-time dip, as for adults.
+  s.heart_rate_bpm = fixed(70.0, 11.0, 62.0, 100.0);           // typical (Ostchega et al. 2011)
+  s.respiration_rate_per_min = fixed(16.0, 2.5, 12.5, 22.0);   // typical, slightly above adults
   // Systolic pressure rises and diastolic falls after ~60 years (Franklin et al., Circulation
   // 96:308, 1997): isolated systolic hypertension is common. Values typical.
-  s.systolic_mmhg = fixed(136.0, 18.0, 100.0, 180.0);
+  s.systolic_mmhg = fixed(136.0, 18.0, 115.0, 165.0);
   s.diastolic_mmhg = fixed(72.0, 10.0, 50.0, 100.0);
   // Temperature falls with age (Obermeyer et al. 2017); value typical.
   s.core_temperature_c = fixed(36.5, 0.3, 35.7, 37.3);

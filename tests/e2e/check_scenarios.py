@@ -19,7 +19,11 @@ with tempfile.TemporaryDirectory(prefix="twinbed-scenarios-") as out:
         if v.returncode != 0:
             failures.append(f"{path}: validate exit {v.returncode}: {v.stderr.strip()}")
             continue
-        r = subprocess.run([twinbed, "run", path, "--out", out], capture_output=True, text=True, timeout=600)
+        # Research scenarios (a week, 200 patients) run shortened to 2 h so the suite stays quick
+        # in a Debug build; their full length is exercised by hand and in docs/performance.md.
+        shorten = ["--set", "duration=2h"] if os.sep + "research" + os.sep in path else []
+        r = subprocess.run([twinbed, "run", path, "--out", out, *shorten], capture_output=True, text=True,
+                           timeout=600)
         if r.returncode != 0 or "results " not in r.stdout:
             failures.append(f"{path}: run exit {r.returncode}: {r.stderr.strip()}")
         print(f"{path}: exit {r.returncode}")

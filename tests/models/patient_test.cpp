@@ -157,3 +157,68 @@ TEST(Signals, NamesAndUnitsRoundTrip) {
   EXPECT_EQ(signal_unit(Signal::core_temperature), "Cel");
   EXPECT_FALSE(signal_from_name("blood_sugar").has_value());
 }
+
+// Each deterioration, on the composed patient, produces its condition event and the ground-truth
+// events its vitals imply (scenarios/validation/deteriorations.yaml runs the same courses).
+struct DeteriorationCase {
+  const char* name;
+  std::vector<ConditionType> conditions;  // the last one starts at 2 h; earlier ones are chronic
+  std::vector<EventClass> expected;
+};
+
+class Deterioration : public ::testing::TestWithParam<DeteriorationCase> {};
+
+TEST_P(Deterioration, ProducesTheMatchingGroundTruthEvents) {
+  const DeteriorationCase& c = GetParam();
+  PatientSpec spec;
+  for (std::size_t i = 0; i < c.conditions.size(); ++i) {
+    const sim::Time onset = i + 1 == c.conditions.size() ? 2_h : 0_s;
+    spec.conditions.push_back(default_prevalence(c.conditions[i], 1.0, onset, onset));
+  }
+  Patient p("p0001", spec, 24_h, 3, 0);
+  p.finish(24_h);
+  for (const EventClass expected : c.expected) {
+    bool found = false;
+    for (const GroundTruthEvent& e : p.events()) found = found || (e.event_class == expected && e.onset >= 2_h);
+    EXPECT_TRUE(found) << c.name << ": no " << event_class_name(expected) << " event after the onset";
+  }
+  int condition_events = 0;
+  for (const GroundTruthEvent& e : p.events()) condition_events += e.event_class == EventClass::condition ? 1 : 0;
+  EXPECT_EQ(condition_events, static_cast<int>(c.conditions.size()));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllConditions, Deterioration,
+    ::testing::Values(
+        DeteriorationCase{"sepsis", {ConditionType::sepsis},
+                          {EventClass::fever, EventClass::tachycardia, EventClass::tachypnoea, EventClass::hypotension,
+                           EventClass::news2_medium, EventClass::news2_high}},
+        DeteriorationCase{"covid", {ConditionType::covid_silent_hypoxaemia},
+                          {EventClass::desaturation, EventClass::news2_medium}},
+        DeteriorationCase{"copd_exacerbation", {ConditionType::copd, ConditionType::copd_exacerbation},
+                          {EventClass::tachypnoea, EventClass::news2_medium, EventClass::news2_high}},
+        DeteriorationCase{"opioid", {ConditionType::opioid_respiratory_depression},
+                          {EventClass::bradypnoea, EventClass::desaturation, EventClass::news2_high}},
+        DeteriorationCase{"hypertensive_crisis", {ConditionType::hypertensive_crisis},
+                          {EventClass::hypertensive_crisis}},
+        // Heart-failure decompensation moves weight, HR, RR and SpO2 without crossing a threshold:
+        // its ground truth is the condition itself (conditions_test checks the +2 kg over 3 days).
+        DeteriorationCase{"heart_failure", {ConditionType::heart_failure_decompensation}, {}}),
+    [](const ::testing::TestParamInfo<DeteriorationCase>& info) { return std::string(info.param.name); });
+
+TEST(Patient, InsulinOverdoseGivesLevel1And2Hypoglycaemia) {
+  PatientSpec spec;
+  spec.glucose.kind = GlucoseKind::type1_diabetes;
+  spec.glucose.uva_padova_patient = "adult#003";
+  spec.glucose.meal_plan.clear();
+  spec.boluses_u = {{3_h, 8.0}};
+  Patient p("p0001", spec, 12_h, 3, 0);
+  p.finish(12_h);
+  bool level1 = false, level2 = false;
+  for (const GroundTruthEvent& e : p.events()) {
+    level1 = level1 || (e.event_class == EventClass::hypoglycaemia_level1 && e.onset > 3_h && e.peak < 70.0);
+    level2 = level2 || (e.event_class == EventClass::hypoglycaemia_level2 && e.onset > 3_h && e.peak < 54.0);
+  }
+  EXPECT_TRUE(level1);
+  EXPECT_TRUE(level2);
+}
