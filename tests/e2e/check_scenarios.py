@@ -19,9 +19,9 @@ with tempfile.TemporaryDirectory(prefix="twinbed-scenarios-") as out:
         if v.returncode != 0:
             failures.append(f"{path}: validate exit {v.returncode}: {v.stderr.strip()}")
             continue
-        # Research scenarios (a week, 200 patients) run shortened to 2 h so the suite stays quick
+        # Research scenarios (a week, 200 patients) run shortened to 3 h so the suite stays quick
         # in a Debug build; their full length is exercised by hand and in docs/performance.md.
-        shorten = ["--set", "duration=2h"] if os.sep + "research" + os.sep in path else []
+        shorten = ["--set", "duration=3h"] if os.sep + "research" + os.sep in path else []
         r = subprocess.run([twinbed, "run", path, "--out", out, *shorten], capture_output=True, text=True,
                            timeout=600)
         if r.returncode != 0 or "results " not in r.stdout:
