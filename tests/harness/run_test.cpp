@@ -5,6 +5,7 @@
 #include <H5Cpp.h>
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -133,6 +134,91 @@ TEST_F(RunTest, AddingPatientsDoesNotChangeTheFirstPatient) {
   }
   ASSERT_GT(others, 1000u);  // the other two patients really produced telemetry
   EXPECT_EQ(rows_one, first_of_three);
+}
+
+// A full cohort: conditions drawn by prevalence, paroxysmal AF, T1D glucose with a meal plan, ECG.
+const char* const FULL_COHORT = R"(twinbed: 1
+name: full_cohort
+seed: 21
+duration: 6h
+cohort:
+  - prefix: w
+    count: 1
+    profile: elderly
+    conditions:
+      - {type: sepsis, prevalence: 50%, onset: 1h, onset_latest: 3h}
+      - {type: copd, prevalence: 50%}
+    rhythm: {af_burden: 0.2, af_median_episode: 20min, pvc_per_hour: 60}
+    ecg: true
+  - prefix: t
+    count: 1
+    glucose: {model: uva_padova, patient: all, therapy: basal_bolus, meal_plan: [{time: 2h, grams: 60, grams_sd: 10}],
+              boluses: [{at: 3h, units: 8}]}
+record:
+  ground_truth_interval: 1min
+)";
+
+struct EventRecord {
+  std::uint32_t patient;
+  std::uint8_t event_class;
+  std::int64_t onset_ns;
+  std::int64_t offset_ns;
+  double severity;
+  double peak;
+  auto key() const { return std::tie(event_class, onset_ns, offset_ns, severity, peak); }
+  bool operator==(const EventRecord& o) const { return key() == o.key(); }
+};
+
+// Events of the patient with `id`, read back by member name.
+std::vector<EventRecord> events_of(const fs::path& file, const std::string& id) {
+  H5::H5File h5(file.string(), H5F_ACC_RDONLY);
+  H5::DataSet patients = h5.openDataSet("patients");
+  hsize_t n = 0;
+  patients.getSpace().getSimpleExtentDims(&n);
+  std::vector<std::array<char, 64>> ids(n);
+  H5::CompType id_type(std::size_t{64});
+  H5::StrType str(H5::PredType::C_S1, 64);
+  id_type.insertMember("id", 0, str);
+  patients.read(ids.data(), id_type);
+  std::uint32_t index = UINT32_MAX;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (std::string(ids[i].data()) == id) index = i;
+  }
+  H5::DataSet dataset = h5.openDataSet("ground_truth/events");
+  H5::CompType type(sizeof(EventRecord));
+  type.insertMember("patient", offsetof(EventRecord, patient), H5::PredType::NATIVE_UINT32);
+  type.insertMember("event_class", offsetof(EventRecord, event_class),
+                    dataset.getCompType().getMemberEnumType(1).getSuper());
+  type.insertMember("onset_ns", offsetof(EventRecord, onset_ns), H5::PredType::NATIVE_INT64);
+  type.insertMember("offset_ns", offsetof(EventRecord, offset_ns), H5::PredType::NATIVE_INT64);
+  type.insertMember("severity", offsetof(EventRecord, severity), H5::PredType::NATIVE_DOUBLE);
+  type.insertMember("peak", offsetof(EventRecord, peak), H5::PredType::NATIVE_DOUBLE);
+  hsize_t rows = 0;
+  dataset.getSpace().getSimpleExtentDims(&rows);
+  std::vector<EventRecord> all(rows);
+  if (rows > 0) dataset.read(all.data(), type);
+  std::vector<EventRecord> mine;
+  for (const EventRecord& e : all) {
+    if (e.patient == index) mine.push_back(e);
+  }
+  return mine;
+}
+
+TEST_F(RunTest, FullCohortPatientsAreIndependentOfTheirNeighbours) {
+  LoadOptions more;
+  more.overrides = {"cohort.0.count=4", "cohort.1.count=3"};
+  const RunResult small = run({}, "small", FULL_COHORT);
+  const RunResult large = run(more, "large", FULL_COHORT);
+  const RunResult again = run(more, "again", FULL_COHORT);
+  for (const std::string id : {"w0001", "t0001"}) {
+    const std::vector<EventRecord> a = events_of(small.directory / "run.h5", id);
+    ASSERT_FALSE(a.empty()) << id;
+    EXPECT_EQ(a, events_of(large.directory / "run.h5", id)) << id;
+  }
+  EXPECT_EQ(read_telemetry(large.directory / "run.h5"), read_telemetry(again.directory / "run.h5"));
+  for (const std::string id : {"w0001", "w0002", "w0003", "w0004", "t0001", "t0002", "t0003"}) {
+    EXPECT_EQ(events_of(large.directory / "run.h5", id), events_of(again.directory / "run.h5", id)) << id;
+  }
 }
 
 TEST_F(RunTest, ResultsFolderHoldsExactlyTheFinishedFiles) {
