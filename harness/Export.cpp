@@ -23,8 +23,8 @@ constexpr std::size_t ID_BYTES = 64;      // /patients.id: fixed-length, NUL-pad
 constexpr hsize_t READ_ROWS = 1u << 20;   // rows or samples per HDF5 read, to bound memory
 constexpr const char* ANNOTATOR = "atr";  // WFDB's name for reference (true) annotations
 constexpr const char* NO_ECG =
-    "the run has no ECG waveforms (/waveforms/ecg is missing or empty); ECG is recorded only for patients "
-    "with an ECG device";
+    "the run has no ECG waveforms (/waveforms/ecg is missing or empty); ECG is recorded for cohorts "
+    "with ecg: true (e.g. scenarios/validation/ecg_rhythms.yaml)";
 
 struct PatientIdRow {
   std::uint32_t index;

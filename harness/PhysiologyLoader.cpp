@@ -48,7 +48,11 @@ ConditionPrevalence read_condition(const YamlField& field, sim::Time run_duratio
   if (map.has("duration")) entry.duration = map.get("duration").as_duration(sim::Time::zero());
   if (map.has("recovery")) entry.recovery = map.get("recovery").as_duration(sim::Time::zero());
   if (map.has("severity")) entry.severity_min = entry.severity_max = map.get("severity").as_number(0.0, 1.0);
-  if (map.has("severity_max")) entry.severity_max = map.get("severity_max").as_number(entry.severity_min, 1.0);
+  if (map.has("severity_max")) {
+    // Alone, severity_max draws from [0, max]; with severity, from [severity, max].
+    if (!map.has("severity")) entry.severity_min = 0.0;
+    entry.severity_max = map.get("severity_max").as_number(entry.severity_min, 1.0);
+  }
   return entry;
 }
 
@@ -111,6 +115,7 @@ physiology::GlucoseConfig read_glucose(const YamlField& field, std::vector<physi
     }
   }
   if (map.has("therapy")) {
+    if (config.kind != physiology::GlucoseKind::type1_diabetes) map.get("therapy").fail("needs model: uva_padova");
     const std::string therapy = read_choice(map.get("therapy"), {"basal", "basal_bolus"}, "a therapy");
     config.therapy = therapy == "basal_bolus" ? physiology::T1dTherapy::basal_bolus : physiology::T1dTherapy::basal;
   }
@@ -131,15 +136,17 @@ physiology::GlucoseConfig read_glucose(const YamlField& field, std::vector<physi
   }
   if (map.has("meal_plan")) {
     const YamlField plan = map.get("meal_plan");
-    config.meal_plan.clear();
-    if (!plan.is_null() && !plan.as_list().empty()) {
+    config.meal_plan.clear();  // `meal_plan: []` means no planned meals
+    {
       for (const YamlField& item : plan.as_list()) {
         const YamlMap entry = item.as_map({"name", "probability", "time", "time_sd", "grams", "grams_sd"});
         physiology::MealPlanEntry e;
         e.name = entry.has("name") ? entry.get("name").as_string() : "meal";
         e.probability = entry.has("probability") ? entry.get("probability").as_probability() : 1.0;
         e.time_of_day_mean_min = minutes(entry.required("time").as_duration(sim::Time::zero()));
-        if (e.time_of_day_mean_min >= 24 * 60) entry.get("time").fail("is not a time of day; expected 0s to 24h");
+        if (e.time_of_day_mean_min >= 24 * 60) {
+          entry.get("time").fail("is not a time of day; expected at least 0s and less than 24h");
+        }
         e.time_of_day_sd_min = entry.has("time_sd") ? minutes(entry.get("time_sd").as_duration(sim::Time::zero())) : 0.0;
         e.grams_mean = entry.required("grams").as_number(0.0, 500.0);
         e.grams_sd = entry.has("grams_sd") ? entry.get("grams_sd").as_number(0.0, 200.0) : 0.0;

@@ -1,5 +1,5 @@
 #pragma once
-// Reading the physiology keys of a cohort entry (profile, conditions, rhythm, glucose, ecg, step)
+// Reading the physiology keys of a cohort entry (profile, conditions, rhythm, glucose, ecg)
 // into a physiology::PatientSpec. Part of the scenario schema; see docs/scenario-reference.md.
 #include "harness/YamlReader.hpp"
 #include "physiology/Patient.hpp"

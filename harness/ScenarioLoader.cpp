@@ -55,6 +55,7 @@ DeviceSpec read_device(const YamlField& field, const std::vector<LinkSpec>& link
       const std::string suggestion = closest_match(device.link, link_names);
       std::string allowed;
       for (const std::string& n : link_names) allowed += (allowed.empty() ? "" : ", ") + n;
+      if (link_names.empty()) link.fail("names a link, but the scenario has no links; declare it under links:");
       link.fail("is not a link of this scenario" + (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)") +
                 "; allowed: " + allowed);
     }
