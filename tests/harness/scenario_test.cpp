@@ -223,3 +223,72 @@ TEST(Scenario, EditDistanceAndSuggestions) {
   EXPECT_EQ(closest_match("duraton", {"name", "duration", "seed"}), "duration");
   EXPECT_EQ(closest_match("zzzzzz", {"name", "duration", "seed"}), "");
 }
+
+TEST(Scenario, PhysiologyKeys) {
+  const char* const text = R"(twinbed: 1
+name: physio
+duration: 12h
+cohort:
+  - prefix: w
+    count: 2
+    profile: child
+    conditions:
+      - {type: sepsis, prevalence: 25%, onset: 1h, onset_latest: 3h, severity: 0.5, severity_max: 0.9}
+      - {type: copd}
+    rhythm:
+      pvc_per_hour: 12
+      af_burden: 10%
+      episodes:
+        - {rhythm: ventricular_tachycardia, start: 2h, duration: 30s, rate: 180}
+        - {rhythm: asystole, start: 3h, duration: 5s}
+    glucose: {model: uva_padova, patient: child#004, therapy: basal_bolus, meals: [{at: 7h, grams: 40}],
+              boluses: [{at: 9h, units: 2}]}
+    ecg: true
+record: {ground_truth_interval: 30s}
+)";
+  const Scenario s = parse_scenario(text, "physio.yaml");
+  const physiology::PatientSpec& p = s.cohorts[0].patient;
+  EXPECT_EQ(p.profile.kind, physiology::ProfileKind::child);
+  ASSERT_EQ(p.conditions.size(), 2u);
+  EXPECT_DOUBLE_EQ(p.conditions[0].prevalence, 0.25);
+  EXPECT_EQ(p.conditions[0].onset_latest, sim::Time::from_h(3));
+  EXPECT_DOUBLE_EQ(p.conditions[0].severity_max, 0.9);
+  EXPECT_EQ(p.conditions[1].type, physiology::ConditionType::copd);
+  EXPECT_DOUBLE_EQ(p.rhythm.paroxysmal_af.burden, 0.1);
+  ASSERT_EQ(p.rhythm.episodes.size(), 2u);
+  EXPECT_EQ(p.rhythm.episodes[0].end, sim::Time::from_h(2) + sim::Time::from_s(30));
+  EXPECT_DOUBLE_EQ(p.rhythm.episodes[0].rate_bpm, 180.0);
+  EXPECT_EQ(p.glucose.kind, physiology::GlucoseKind::type1_diabetes);
+  EXPECT_EQ(p.glucose.uva_padova_patient, "child#004");
+  EXPECT_TRUE(p.glucose.meal_plan.empty());  // T1D: only the meals it lists
+  ASSERT_EQ(p.boluses_u.size(), 1u);
+  EXPECT_TRUE(p.ecg);
+  EXPECT_EQ(s.record.ground_truth_interval, sim::Time::from_s(30));
+  EXPECT_TRUE(s.links.empty());
+  EXPECT_TRUE(s.cohorts[0].devices.empty());
+}
+
+TEST(Scenario, PhysiologyErrors) {
+  const std::string head = "twinbed: 1\nname: x\nduration: 6h\ncohort:\n  - count: 1\n";
+  EXPECT_EQ(error_of(head + "    conditions: [{type: sepis}]\n"),
+            "bad.yaml:6:25: cohort[0].conditions[0].type: 'sepis' is not a condition type (did you mean 'sepsis'?); "
+            "allowed: sepsis, covid_silent_hypoxaemia, copd, copd_exacerbation, heart_failure_decompensation, "
+            "opioid_respiratory_depression, hypertensive_crisis");
+  EXPECT_NE(error_of(head + "    conditions: [{type: sepsis, onset: 7h}]\n")
+                .find("cohort[0].conditions[0].onset: '7h' is at or after the end of the run (6h)"),
+            std::string::npos);
+  EXPECT_NE(error_of(head + "    rhythm: {episodes: [{rhythm: asystole, start: 1h, duration: 10s}, "
+                            "{rhythm: ventricular_fibrillation, start: 1h, duration: 5s}]}\n")
+                .find("overlaps an earlier episode"),
+            std::string::npos);
+  EXPECT_NE(error_of(head + "    glucose: {model: uva_padova, patient: adult#011}\n")
+                .find("'adult#011' is not a UVA/Padova virtual patient (did you mean"),
+            std::string::npos);
+  EXPECT_NE(error_of(head + "    glucose: {therapy: basal_bolus}\n").find("therapy: 'basal_bolus' needs model: uva_padova"),
+            std::string::npos);
+  EXPECT_NE(error_of(head + "    devices: [{type: pulse_oximeter, link: wifi}]\n")
+                .find("names a link, but the scenario has no links"),
+            std::string::npos);
+  EXPECT_NE(error_of(head + "    heart_rate: {baseline: 80}\n").find("'heart_rate' is not a known key"),
+            std::string::npos);
+}
