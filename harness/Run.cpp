@@ -104,6 +104,16 @@ RunResult Run::execute() {
                        {"packets_delivered", c.packets_delivered},
                        {"packets_in_flight_at_end", c.packets_sent - c.packets_lost - c.packets_delivered}});
     }
+    // Ground-truth events by class: what really happened, for the summary.
+    nlohmann::json by_class = nlohmann::json::object();
+    std::uint64_t event_count = 0;
+    for (const auto& patient : world.patients()) {
+      for (const physiology::GroundTruthEvent& e : patient->events()) {
+        const std::string name(physiology::event_class_name(e.event_class));
+        by_class[name] = by_class.value(name, std::uint64_t{0}) + 1;
+        ++event_count;
+      }
+    }
     RunResult result;
     result.summary = {{"twinbed_version", std::string(version())},
                       {"scenario", scenario_.name},
@@ -120,6 +130,7 @@ RunResult Run::execute() {
                       {"patients", world.patients().size()},
                       {"devices", world.devices().size()},
                       {"telemetry", stats.to_json(world, scenario_.duration)},
+                      {"ground_truth", {{"events", event_count}, {"events_by_class", by_class}}},
                       {"telemetry_rows_recorded", recorder.rows_recorded()},
                       {"network", {{"links", links}}},
                       {"files", {{"directory", final_directory.string()},
@@ -159,6 +170,13 @@ std::string format_summary(const RunResult& result) {
   text += fmt::format("latency     p50 {:.3f} s, p95 {:.3f} s, p99 {:.3f} s, max {:.3f} s\n",
                       latency["p50"].get<double>(), latency["p95"].get<double>(), latency["p99"].get<double>(),
                       latency["max"].get<double>());
+  const nlohmann::json& truth = s["ground_truth"];
+  std::string classes;
+  for (const auto& [name, count] : truth["events_by_class"].items()) {
+    classes += fmt::format("{}{} {}", classes.empty() ? "" : ", ", name, count.get<std::uint64_t>());
+  }
+  text += fmt::format("truth       {} ground-truth events{}{}\n", truth["events"].get<std::uint64_t>(),
+                      classes.empty() ? "" : ": ", classes);
   text += fmt::format("results     {}\n", result.directory.string());
   return text;
 }

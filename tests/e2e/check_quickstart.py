@@ -52,6 +52,8 @@ with tempfile.TemporaryDirectory(prefix="twinbed-e2e-") as out:
         patients = h5["patients"][:]
         devices = h5["devices"][:]
         meta = dict(h5["meta"].attrs)
+        events = h5["ground_truth/events"][:]
+        truth_vitals = h5["ground_truth/vitals"][:]
         signal_codes = h5py.check_enum_dtype(h5["telemetry"].dtype["signal"])
         check(h5["telemetry"].compression == "gzip" and h5["telemetry"].shuffle, "telemetry is not shuffle+deflate")
         check(h5["telemetry"].chunks is not None, "telemetry is not chunked")
@@ -59,6 +61,10 @@ with tempfile.TemporaryDirectory(prefix="twinbed-e2e-") as out:
     check(len(telemetry) == summary["telemetry"]["received"],
           f"/telemetry has {len(telemetry)} rows, summary says {summary['telemetry']['received']} received")
     check(len(telemetry) == summary["telemetry_rows_recorded"] == meta["telemetry_rows"], "row counts disagree")
+    check(len(events) == summary["ground_truth"]["events"], "ground-truth event count disagrees with the summary")
+    # Ground truth every second for 4 patients over 1 h, from t = 0 to t = 1 h inclusive.
+    check(len(truth_vitals) == 4 * 3601, f"/ground_truth/vitals has {len(truth_vitals)} rows")
+    check(re.search(r"^truth\s+\d+ ground-truth events", run.stdout, re.M) is not None, "summary has no truth line")
     check(len(patients) == summary["patients"] == 4, f"{len(patients)} patients, summary {summary['patients']}")
     check(len(devices) == summary["devices"] == 4, f"{len(devices)} devices, summary {summary['devices']}")
     check([p.decode() for p in patients["id"]] == ["p0001", "p0002", "p0003", "p0004"], f"ids {patients['id']}")
