@@ -58,13 +58,29 @@ H5::StrType fixed_string() {
   return type;
 }
 
-H5::EnumType signal_enum() {
+H5::EnumType enum_type(const std::vector<std::string>& names) {
   H5::EnumType type(H5::PredType::NATIVE_UINT8);
-  for (const physiology::Signal signal : physiology::ALL_SIGNALS) {
-    auto code = static_cast<std::uint8_t>(signal);
-    type.insert(std::string(physiology::signal_name(signal)), &code);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    auto code = static_cast<std::uint8_t>(i);
+    type.insert(names[i], &code);
   }
   return type;
+}
+
+std::vector<std::string> rhythm_names() {
+  std::vector<std::string> names;
+  for (const physiology::Rhythm r : {physiology::Rhythm::sinus, physiology::Rhythm::atrial_fibrillation,
+                                     physiology::Rhythm::ventricular_tachycardia,
+                                     physiology::Rhythm::ventricular_fibrillation, physiology::Rhythm::asystole}) {
+    names.emplace_back(physiology::rhythm_name(r));
+  }
+  return names;
+}
+
+H5::EnumType signal_enum() {
+  std::vector<std::string> names;
+  for (const physiology::Signal signal : physiology::ALL_SIGNALS) names.emplace_back(physiology::signal_name(signal));
+  return enum_type(names);
 }
 
 H5::CompType telemetry_type() {
@@ -122,15 +138,6 @@ struct Hdf5Recorder::BeatRow {
 };
 
 namespace {
-
-H5::EnumType enum_type(const std::vector<std::string>& names) {
-  H5::EnumType type(H5::PredType::NATIVE_UINT8);
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    auto code = static_cast<std::uint8_t>(i);
-    type.insert(names[i], &code);
-  }
-  return type;
-}
 
 struct EventRow {
   std::uint32_t patient;
@@ -285,8 +292,7 @@ Hdf5Recorder::Hdf5Recorder(const std::filesystem::path& path, const Scenario& sc
         type.insertMember("sample", offsetof(BeatRow, sample), H5::PredType::NATIVE_INT64);
         type.insertMember("beat_class", offsetof(BeatRow, beat_class), H5::PredType::NATIVE_INT8);
         type.insertMember("rhythm", offsetof(BeatRow, rhythm),
-                          enum_type({"sinus", "atrial_fibrillation", "ventricular_tachycardia",
-                                     "ventricular_fibrillation", "asystole"}));
+                          enum_type(rhythm_names()));
         beats_ = std::make_unique<TableAppender<BeatRow>>(
             *writer_, writer_->create_table("/ground_truth/beats", type, chunk, level));
       }

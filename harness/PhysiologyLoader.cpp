@@ -8,21 +8,6 @@ namespace {
 using physiology::ConditionPrevalence;
 using physiology::ConditionType;
 
-std::string names_of(const std::vector<std::string>& names) {
-  std::string text;
-  for (const std::string& n : names) text += (text.empty() ? "" : ", ") + n;
-  return text;
-}
-
-// An enumerated name, with a "did you mean" when it is close to an allowed one.
-std::string read_choice(const YamlField& field, const std::vector<std::string>& allowed, const char* what) {
-  const std::string value = field.as_string();
-  if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return value;
-  const std::string suggestion = closest_match(value, allowed);
-  field.fail(std::string("is not ") + what + (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)") +
-             "; allowed: " + names_of(allowed));
-}
-
 // Time of day as a duration since midnight ("7h", "18h30min" is not supported: use "1110min").
 double minutes(sim::Time t) { return t.seconds() / 60.0; }
 
@@ -32,7 +17,7 @@ ConditionPrevalence read_condition(const YamlField& field, sim::Time run_duratio
   std::vector<std::string> types;
   for (const ConditionType t : physiology::all_condition_types()) types.emplace_back(physiology::condition_type_name(t));
   const ConditionType type =
-      *physiology::condition_type_from_name(read_choice(map.required("type"), types, "a condition type"));
+      *physiology::condition_type_from_name(map.required("type").as_choice(types, "a condition type"));
   const double prevalence = map.has("prevalence") ? map.get("prevalence").as_probability() : 1.0;
   const sim::Time onset = map.has("onset") ? map.get("onset").as_duration(sim::Time::zero()) : sim::Time::zero();
   ConditionPrevalence entry = physiology::default_prevalence(type, prevalence, onset, onset);
@@ -65,16 +50,17 @@ physiology::RhythmSchedule read_rhythm(const YamlField& field) {
     rhythm.paroxysmal_af.median_episode = map.get("af_median_episode").as_duration(sim::Time::from_s(10));
   }
   if (map.has("episodes")) {
-    const std::vector<std::string> names{"atrial_fibrillation", "ventricular_tachycardia",
-                                         "ventricular_fibrillation", "asystole"};
+    // Every rhythm but sinus, by the rhythm model's own names.
+    constexpr physiology::Rhythm EPISODE_RHYTHMS[] = {
+        physiology::Rhythm::atrial_fibrillation, physiology::Rhythm::ventricular_tachycardia,
+        physiology::Rhythm::ventricular_fibrillation, physiology::Rhythm::asystole};
+    std::vector<std::string> names;
+    for (const physiology::Rhythm r : EPISODE_RHYTHMS) names.emplace_back(physiology::rhythm_name(r));
     for (const YamlField& item : map.get("episodes").as_list()) {
       const YamlMap episode = item.as_map({"rhythm", "start", "duration", "rate"});
       physiology::RhythmEpisode e;
-      const std::string name = read_choice(episode.required("rhythm"), names, "an episode rhythm");
-      e.rhythm = name == "atrial_fibrillation"       ? physiology::Rhythm::atrial_fibrillation
-                 : name == "ventricular_tachycardia" ? physiology::Rhythm::ventricular_tachycardia
-                 : name == "ventricular_fibrillation" ? physiology::Rhythm::ventricular_fibrillation
-                                                      : physiology::Rhythm::asystole;
+      const std::string name = episode.required("rhythm").as_choice(names, "an episode rhythm");
+      e.rhythm = EPISODE_RHYTHMS[std::find(names.begin(), names.end(), name) - names.begin()];
       e.start = episode.required("start").as_duration(sim::Time::zero());
       e.end = e.start + episode.required("duration").as_duration(sim::Time::from_ms(1));
       if (e.rhythm == physiology::Rhythm::ventricular_tachycardia) {
@@ -102,21 +88,21 @@ physiology::GlucoseConfig read_glucose(const YamlField& field, std::vector<physi
   const YamlMap map = field.as_map({"model", "patient", "therapy", "meals", "meal_plan", "boluses"});
   physiology::GlucoseConfig config = physiology::PatientSpec::non_diabetic_glucose();
   if (map.has("model")) {
-    const std::string model = read_choice(map.get("model"), {"non_diabetic", "uva_padova"}, "a glucose model");
+    const std::string model = map.get("model").as_choice({"non_diabetic", "uva_padova"}, "a glucose model");
     config.kind = model == "uva_padova" ? physiology::GlucoseKind::type1_diabetes : physiology::GlucoseKind::non_diabetic;
   }
   if (map.has("patient")) {
     // "all": the cohort's n-th patient is the n-th virtual patient (cycling through the 30).
     std::vector<std::string> names{"all"};
     for (const auto& p : physiology::uva_padova_patients()) names.emplace_back(p.name);
-    config.uva_padova_patient = read_choice(map.get("patient"), names, "a UVA/Padova virtual patient");
+    config.uva_padova_patient = map.get("patient").as_choice(names, "a UVA/Padova virtual patient");
     if (config.kind != physiology::GlucoseKind::type1_diabetes) {
       map.get("patient").fail("needs model: uva_padova");
     }
   }
   if (map.has("therapy")) {
     if (config.kind != physiology::GlucoseKind::type1_diabetes) map.get("therapy").fail("needs model: uva_padova");
-    const std::string therapy = read_choice(map.get("therapy"), {"basal", "basal_bolus"}, "a therapy");
+    const std::string therapy = map.get("therapy").as_choice({"basal", "basal_bolus"}, "a therapy");
     config.therapy = therapy == "basal_bolus" ? physiology::T1dTherapy::basal_bolus : physiology::T1dTherapy::basal;
   }
   if (map.has("meals")) {
@@ -167,7 +153,7 @@ physiology::PatientSpec read_patient_spec(const YamlMap& cohort, sim::Time run_d
   if (cohort.has("profile")) {
     std::vector<std::string> kinds{"adult", "elderly", "adolescent", "child"};
     spec.profile = physiology::default_profile_spec(
-        *physiology::profile_kind_from_name(read_choice(cohort.get("profile"), kinds, "a profile")));
+        *physiology::profile_kind_from_name(cohort.get("profile").as_choice(kinds, "a profile")));
   }
   if (cohort.has("conditions")) {
     for (const YamlField& item : cohort.get("conditions").as_list()) {

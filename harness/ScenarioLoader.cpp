@@ -34,14 +34,7 @@ void check_name(const YamlField& field, const std::string& name, const char* wha
 DeviceSpec read_device(const YamlField& field, const std::vector<LinkSpec>& links) {
   const YamlMap map = field.as_map({"type", "name", "link", "sample_interval", "spo2_error_sd", "heart_rate_error_sd"});
   DeviceSpec device;
-  const YamlField type = map.required("type");
-  const std::string type_name = type.as_string();
-  const std::vector<std::string> types{"pulse_oximeter"};
-  if (type_name != "pulse_oximeter") {
-    const std::string suggestion = closest_match(type_name, types);
-    type.fail("is not a device type" + (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)") +
-              "; allowed: pulse_oximeter");
-  }
+  map.required("type").as_choice({device_type_name(DeviceType::pulse_oximeter)}, "a device type");
   device.type = DeviceType::pulse_oximeter;
   device.name = map.has("name") ? map.get("name").as_string() : "spo2";
   check_name(map.get("name"), device.name, "device name", MAX_NAME_LENGTH);
@@ -50,15 +43,8 @@ DeviceSpec read_device(const YamlField& field, const std::vector<LinkSpec>& link
   for (const LinkSpec& link : links) link_names.push_back(link.name);
   if (map.has("link")) {
     const YamlField link = map.get("link");
-    device.link = link.as_string();
-    if (std::find(link_names.begin(), link_names.end(), device.link) == link_names.end()) {
-      const std::string suggestion = closest_match(device.link, link_names);
-      std::string allowed;
-      for (const std::string& n : link_names) allowed += (allowed.empty() ? "" : ", ") + n;
-      if (link_names.empty()) link.fail("names a link, but the scenario has no links; declare it under links:");
-      link.fail("is not a link of this scenario" + (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)") +
-                "; allowed: " + allowed);
-    }
+    if (link_names.empty()) link.fail("names a link, but the scenario has no links; declare it under links:");
+    device.link = link.as_choice(link_names, "a link of this scenario");
   } else if (links.size() == 1) {
     device.link = links.front().name;
   } else {

@@ -1,5 +1,6 @@
 #include "harness/YamlReader.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <set>
@@ -178,6 +179,14 @@ double YamlField::as_probability() const {
   } catch (const std::invalid_argument& e) {
     fail(e.what());
   }
+}
+
+std::string YamlField::as_choice(const std::vector<std::string>& allowed, const std::string& what) const {
+  const std::string value = as_string();
+  if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return value;
+  const std::string suggestion = closest_match(value, allowed);
+  fail("is not " + what + (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)") + "; allowed: " +
+       join(allowed));
 }
 
 bool YamlMap::has(const std::string& key) const {

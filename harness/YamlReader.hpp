@@ -42,6 +42,8 @@ public:
   static constexpr sim::Time MAX_DURATION = sim::Time::from_days(36500);
   sim::Time as_duration(sim::Time min) const;
   double as_probability() const;
+  // One of `allowed`; otherwise "is not <what> (did you mean '...'?); allowed: a, b, c".
+  std::string as_choice(const std::vector<std::string>& allowed, const std::string& what) const;
 
 private:
   friend class YamlDocument;
