@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "devices/Catalog.hpp"
 #include "harness/Export.hpp"
 #include "harness/InputError.hpp"
 #include "harness/Run.hpp"
@@ -68,6 +69,12 @@ int main(int argc, char** argv) {
   export_command->add_option("--format", export_format, "WFDB signal format: 16 (default) or 212")
       ->check(CLI::IsMember({16, 212}));
 
+  std::string catalog_type;
+  bool catalog_markdown = false;
+  CLI::App* catalog = app.add_subcommand("catalog", "List every device type with its parameters, defaults and sources");
+  catalog->add_option("type", catalog_type, "Only this device type");
+  catalog->add_flag("--markdown", catalog_markdown, "Markdown tables (the generated part of docs/devices.md)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -81,6 +88,21 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (*catalog) {
+      std::optional<devices::DeviceType> only;
+      if (!catalog_type.empty()) {
+        only = devices::device_type_from_name(catalog_type);
+        if (!only) {
+          std::string names;
+          for (const auto& info : devices::device_catalog()) names += (names.empty() ? "" : ", ") + std::string(info.name);
+          throw harness::InputError({"command line", 0, 0}, "catalog", catalog_type,
+                                    "is not a device type; allowed: " + names);
+        }
+      }
+      std::cout << (catalog_markdown ? devices::catalog_markdown() : devices::catalog_text(only));
+      return EXIT_OK;
+    }
+
     if (*validate) {
       // Check every file; one error line per invalid file.
       int code = EXIT_OK;

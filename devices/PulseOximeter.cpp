@@ -18,50 +18,41 @@ double measure(double truth, double error_sd, double z, const Display& display, 
   return std::clamp(quantised, display.low, display.high);
 }
 
-PulseOximeter::PulseOximeter(std::string id, std::uint32_t index, std::uint32_t patient_index,
-                             const PulseOximeterParams& params, physiology::SignalSource& patient,
-                             network::Uplink& uplink, std::uint64_t master_seed, std::uint32_t replication)
-    : id_(std::move(id)), index_(index), patient_index_(patient_index), params_(params), patient_(patient),
-      uplink_(uplink), noise_stream_(master_seed, replication, id_, "noise"),
-      phase_stream_(master_seed, replication, id_, "phase") {}
-
-void PulseOximeter::start(sim::Simulator& simulator) {
-  // Devices are not switched on in lockstep: the first sample falls at a uniform phase.
-  const auto phase_ns = static_cast<std::int64_t>(
-      phase_stream_.uniform_int(static_cast<std::uint64_t>(params_.sample_interval.ns())));
-  simulator.schedule_at(simulator.now() + sim::Time::from_ns(phase_ns), [this, &simulator]() { sample(simulator); });
+const DeviceTypeInfo& pulse_oximeter_type() {
+  static const DeviceTypeInfo info{
+      DeviceType::pulse_oximeter,
+      "pulse_oximeter",
+      "finger or wrist pulse oximeter: SpO2 and pulse rate",
+      "spo2",
+      false,
+      {physiology::Signal::spo2, physiology::Signal::heart_rate},
+      {FaultKind::motion, FaultKind::detachment, FaultKind::crash, FaultKind::stuck_sensor},
+      with_common_params(
+          {
+              {"spo2_error_sd", ParamKind::number, "%", 2.0, 0.0, 20.0, "SpO2 error (1 SD)",
+               "ISO 80601-2-61; FDA 2013: Arms <= 3 %"},
+              {"heart_rate_error_sd", ParamKind::number, "/min", 3.0, 0.0, 50.0, "pulse rate error (1 SD)",
+               "typical datasheets: +/-3 bpm"},
+          },
+          CommonDefaults{.sample_interval_s = 1.0}),
+      [](DeviceSetup setup) -> std::unique_ptr<Device> { return std::make_unique<PulseOximeter>(std::move(setup)); }};
+  return info;
 }
 
-void PulseOximeter::sample(sim::Simulator& simulator) {
-  const sim::Time now = simulator.now();
-  patient_.advance_to(now);
-  network::Packet packet;
-  packet.device = index_;
-  packet.seq = static_cast<std::uint32_t>(counters_.packets);
-  packet.sent = now;
-  packet.readings.reserve(2);
+PulseOximeter::PulseOximeter(DeviceSetup setup)
+    : Device(std::move(setup)), spo2_error_sd_(params().number("spo2_error_sd")),
+      heart_rate_error_sd_(params().number("heart_rate_error_sd")) {}
+
+void PulseOximeter::measure(SampleContext& ctx, Output& out) {
   using physiology::Signal;
-  const struct {
-    Signal signal;
-    double error_sd;
-    const Display& display;
-  } channels[] = {{Signal::spo2, params_.spo2_error_sd_percent, SPO2_DISPLAY},
-                  {Signal::heart_rate, params_.heart_rate_error_sd_bpm, PULSE_RATE_DISPLAY}};
-  for (const auto& channel : channels) {
-    network::Reading reading;
-    reading.sample_time = now;
-    reading.patient = patient_index_;
-    reading.device = index_;
-    reading.signal = static_cast<std::uint8_t>(channel.signal);
-    reading.value = measure(patient_.value(channel.signal), channel.error_sd, noise_stream_.normal(0.0, 1.0),
-                            channel.display, reading.flags);
-    packet.readings.push_back(reading);
-  }
-  ++counters_.samples;
-  counters_.readings += packet.readings.size();
-  ++counters_.packets;
-  uplink_.send(std::move(packet));
-  simulator.schedule_in(params_.sample_interval, [this, &simulator]() { sample(simulator); });
+  std::uint16_t flags = network::READING_OK;
+  const double spo2 = devices::measure(ctx.patient.value(Signal::spo2), spo2_error_sd_, ctx.noise.normal(0.0, 1.0),
+                                       SPO2_DISPLAY, flags);
+  out.reading(Signal::spo2, spo2, flags);
+  flags = network::READING_OK;
+  const double hr = devices::measure(ctx.patient.value(Signal::heart_rate), heart_rate_error_sd_,
+                                     ctx.noise.normal(0.0, 1.0), PULSE_RATE_DISPLAY, flags);
+  out.reading(Signal::heart_rate, hr, flags);
 }
 
 }  // namespace twinbed::devices

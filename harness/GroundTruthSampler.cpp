@@ -47,7 +47,7 @@ void GroundTruthSampler::render_ecg(sim::Time upto) {
     const std::int64_t end = ecg.sample_at_or_after(upto);  // samples strictly before `upto`
     if (end > ecg_rendered_[k]) {
       buffer_.resize(static_cast<std::size_t>(end - ecg_rendered_[k]));
-      ecg.render(ecg_rendered_[k], buffer_);
+      patient.ecg(ecg_rendered_[k], buffer_);  // through the patient's ring, shared with devices
       recorder_.record_ecg(index, buffer_);
       ecg_rendered_[k] = end;
     }

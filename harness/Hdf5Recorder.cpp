@@ -151,6 +151,17 @@ struct EventRow {
 
 }  // namespace
 
+struct Hdf5Recorder::WaveformBlockRow {
+  std::uint32_t device;
+  std::uint8_t signal;
+  std::int64_t start_time_ns;     // device clock
+  std::int64_t delivery_time_ns;
+  std::uint64_t first_sample;     // index into /waveforms/device/<id>
+  std::uint32_t count;
+  double sample_rate_hz;
+  std::uint16_t flags;
+};
+
 Hdf5Recorder::Hdf5Recorder(const std::filesystem::path& path, const Scenario& scenario, const World& world)
     : world_(world) {
   H5::Exception::dontPrint();  // errors become RunError messages, not HDF5's stack dump on stderr
@@ -297,6 +308,32 @@ Hdf5Recorder::Hdf5Recorder(const std::filesystem::path& path, const Scenario& sc
             *writer_, writer_->create_table("/ground_truth/beats", type, chunk, level));
       }
     }
+    device_waveforms_.resize(world.devices().size());
+    device_waveform_samples_.assign(world.devices().size(), 0);
+    for (std::size_t i = 0; i < world.devices().size(); ++i) {
+      const auto& signals = devices::device_type_info(world.devices()[i]->type()).signals;
+      if (std::find(signals.begin(), signals.end(), physiology::Signal::ecg) == signals.end()) continue;
+      const Hdf5Writer::TableId table = writer_->create_table("/waveforms/device/" + world.device_info()[i].id,
+                                                              H5::PredType::NATIVE_FLOAT, chunk, level);
+      H5::DataSet& dataset = writer_->dataset(table);
+      write_string_attribute(dataset, "units", "mV");
+      write_scalar_attribute(dataset, "device", H5::PredType::NATIVE_UINT32, static_cast<std::uint32_t>(i));
+      device_waveforms_[i] = std::make_unique<TableAppender<float>>(*writer_, table);
+      if (!waveform_blocks_) {
+        using Row = WaveformBlockRow;
+        H5::CompType type(sizeof(Row));
+        type.insertMember("device", offsetof(Row, device), H5::PredType::NATIVE_UINT32);
+        type.insertMember("signal", offsetof(Row, signal), signal_enum());
+        type.insertMember("start_time_ns", offsetof(Row, start_time_ns), H5::PredType::NATIVE_INT64);
+        type.insertMember("delivery_time_ns", offsetof(Row, delivery_time_ns), H5::PredType::NATIVE_INT64);
+        type.insertMember("first_sample", offsetof(Row, first_sample), H5::PredType::NATIVE_UINT64);
+        type.insertMember("count", offsetof(Row, count), H5::PredType::NATIVE_UINT32);
+        type.insertMember("sample_rate_hz", offsetof(Row, sample_rate_hz), H5::PredType::NATIVE_DOUBLE);
+        type.insertMember("flags", offsetof(Row, flags), H5::PredType::NATIVE_UINT16);
+        waveform_blocks_ = std::make_unique<TableAppender<Row>>(
+            *writer_, writer_->create_table("/waveforms/device_blocks", type, chunk, level));
+      }
+    }
   } catch (const H5::Exception& e) {
     throw RunError("cannot create " + path.string() + ": " + e.getDetailMsg());
   }
@@ -311,6 +348,16 @@ void Hdf5Recorder::consume(const network::Packet& packet, sim::Time delivered) {
   for (const network::Reading& reading : packet.readings) {
     telemetry_->add(TelemetryRow{reading.sample_time.ns(), delivered.ns(), reading.patient, reading.device,
                                  reading.signal, reading.value, reading.flags});
+  }
+  for (const network::Waveform& block : packet.waveforms) {
+    TableAppender<float>* table = device_waveforms_[packet.device].get();
+    if (table == nullptr) continue;
+    waveform_blocks_->add(WaveformBlockRow{packet.device, block.signal, block.start.ns(), delivered.ns(),
+                                           device_waveform_samples_[packet.device],
+                                           static_cast<std::uint32_t>(block.samples.size()), block.sample_rate_hz,
+                                           block.flags});
+    for (const float sample : block.samples) table->add(sample);
+    device_waveform_samples_[packet.device] += block.samples.size();
   }
 }
 
@@ -340,6 +387,48 @@ void Hdf5Recorder::record_ecg(std::uint32_t patient, std::span<const float> samp
   for (const float sample : samples) table.add(sample);
 }
 
+namespace {
+struct FaultRow {
+  std::uint32_t device;
+  std::uint32_t patient;
+  std::uint8_t kind;
+  std::uint8_t origin;
+  std::int64_t start_ns;
+  std::int64_t end_ns;
+  double magnitude;
+};
+}  // namespace
+
+// Technical ground truth: every artifact and fault interval of every device, by device then start.
+void Hdf5Recorder::write_faults() {
+  std::vector<FaultRow> rows;
+  for (const devices::FaultRecord& f : world_.faults().records()) {
+    rows.push_back(FaultRow{f.device, f.patient, static_cast<std::uint8_t>(f.kind), static_cast<std::uint8_t>(f.origin),
+                            f.start.ns(), f.end.ns(), f.magnitude});
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const FaultRow& a, const FaultRow& b) {
+    return a.device != b.device ? a.device < b.device : a.start_ns < b.start_ns;
+  });
+  std::vector<std::string> kinds;
+  for (std::size_t k = 0; k < devices::FAULT_KIND_COUNT; ++k) {
+    kinds.emplace_back(devices::fault_kind_name(static_cast<devices::FaultKind>(k)));
+  }
+  std::vector<std::string> origins;
+  for (const auto o : {devices::FaultOrigin::scheduled, devices::FaultOrigin::random, devices::FaultOrigin::activity,
+                       devices::FaultOrigin::model}) {
+    origins.emplace_back(devices::fault_origin_name(o));
+  }
+  H5::CompType type(sizeof(FaultRow));
+  type.insertMember("device", offsetof(FaultRow, device), H5::PredType::NATIVE_UINT32);
+  type.insertMember("patient", offsetof(FaultRow, patient), H5::PredType::NATIVE_UINT32);
+  type.insertMember("kind", offsetof(FaultRow, kind), enum_type(kinds));
+  type.insertMember("origin", offsetof(FaultRow, origin), enum_type(origins));
+  type.insertMember("start_ns", offsetof(FaultRow, start_ns), H5::PredType::NATIVE_INT64);
+  type.insertMember("end_ns", offsetof(FaultRow, end_ns), H5::PredType::NATIVE_INT64);
+  type.insertMember("magnitude", offsetof(FaultRow, magnitude), H5::PredType::NATIVE_DOUBLE);
+  write_table(writer_->file(), "/faults", type, rows);
+}
+
 void Hdf5Recorder::close(const RunFacts& facts) {
   telemetry_->flush();
   if (vitals_) vitals_->flush();
@@ -347,6 +436,10 @@ void Hdf5Recorder::close(const RunFacts& facts) {
   for (auto& ecg : ecg_) {
     if (ecg) ecg->flush();
   }
+  for (auto& waveform : device_waveforms_) {
+    if (waveform) waveform->flush();
+  }
+  if (waveform_blocks_) waveform_blocks_->flush();
   writer_->stop();
   try {
     // Ground-truth events, from every patient's log, by patient then onset.
@@ -374,6 +467,7 @@ void Hdf5Recorder::close(const RunFacts& facts) {
     event_type.insertMember("detail", offsetof(EventRow, detail), H5::PredType::NATIVE_UINT16);
     writer_->group("/ground_truth");
     write_table(writer_->file(), "/ground_truth/events", event_type, events);
+    write_faults();
     H5::Group meta = writer_->file().openGroup("meta");
     write_string_attribute(meta, "run_id", facts.run_id);
     write_string_attribute(meta, "wall_clock_start", facts.wall_clock_start);

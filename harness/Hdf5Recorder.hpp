@@ -61,12 +61,18 @@ public:
 private:
   struct GroundTruthVitalsRow;
   struct BeatRow;
+  struct WaveformBlockRow;
+  void write_faults();
   std::unique_ptr<Hdf5Writer> writer_;
   const World& world_;
   std::unique_ptr<TableAppender<TelemetryRow>> telemetry_;
   std::unique_ptr<TableAppender<GroundTruthVitalsRow>> vitals_;
   std::unique_ptr<TableAppender<BeatRow>> beats_;
   std::vector<std::unique_ptr<TableAppender<float>>> ecg_;  // by patient; null without ECG
+  // Waveforms as devices measured and sent them (e.g. the ECG patch), by device; null for others.
+  std::vector<std::unique_ptr<TableAppender<float>>> device_waveforms_;
+  std::vector<std::uint64_t> device_waveform_samples_;
+  std::unique_ptr<TableAppender<WaveformBlockRow>> waveform_blocks_;
 };
 
 }  // namespace twinbed::harness

@@ -91,6 +91,7 @@ RunResult Run::execute() {
     }
     progress.finish();
     ground_truth.finish(scenario_.duration);
+    world.finish(scenario_.duration);
 
     const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
     recorder.close(RunFacts{run_id, utc_stamp(wall_start, "%Y-%m-%dT%H:%M:%SZ"), wall_s, simulator.events_executed()});

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "devices/PulseOximeter.hpp"
+#include "devices/Catalog.hpp"
+#include "devices/Faults.hpp"
+#include "devices/Params.hpp"
 #include "network/Link.hpp"
 #include "physiology/Patient.hpp"
 #include "sim/Time.hpp"
@@ -16,13 +18,15 @@ namespace twinbed::harness {
 
 inline constexpr int SCENARIO_VERSION = 1;
 
-enum class DeviceType { pulse_oximeter };
+using devices::DeviceType;
 
 struct DeviceSpec {
   DeviceType type = DeviceType::pulse_oximeter;
   std::string name;  // device id is "<patient id>-<name>"
   std::string link;  // name of a LinkSpec
-  devices::PulseOximeterParams pulse_oximeter;
+  devices::ParamSet params;                // the type's table, defaults overridden by the scenario
+  std::vector<devices::FaultSpec> faults;  // injected artifacts and faults
+  std::vector<sim::Time> times_of_day;     // scheduled measurement times (clock); empty = periodic
 };
 
 struct CohortSpec {

@@ -31,12 +31,79 @@ void check_name(const YamlField& field, const std::string& name, const char* wha
 }
 
 
+devices::FaultSpec read_fault(const YamlField& field, const devices::DeviceTypeInfo& type) {
+  const YamlMap map = field.as_map({"kind", "at", "every", "duration", "magnitude", "during"});
+  std::vector<std::string> kinds;
+  for (const devices::FaultKind kind : type.faults) kinds.emplace_back(devices::fault_kind_name(kind));
+  devices::FaultSpec fault;
+  fault.kind = *devices::fault_kind_from_name(
+      map.required("kind").as_choice(kinds, "a fault a " + std::string(type.name) + " can have"));
+  if (map.has("at") == map.has("every")) {
+    field.fail("needs exactly one of 'at' (a scheduled fault) or 'every' (random, mean time between onsets)");
+  }
+  if (map.has("at")) fault.at = map.get("at").as_duration(sim::Time::zero());
+  if (map.has("every")) fault.every = map.get("every").as_duration(sim::Time::from_s(1));
+  if (map.has("duration")) fault.duration = map.get("duration").as_duration(sim::Time::zero());
+  if (map.has("magnitude")) fault.magnitude = map.get("magnitude").as_number(-1e6, 1e6);
+  if (map.has("during")) {
+    const std::vector<std::string> states{"any", "sleep", "rest", "active"};
+    const std::string during = map.get("during").as_choice(states, "an activity state");
+    fault.during = static_cast<devices::FaultDuring>(std::find(states.begin(), states.end(), during) - states.begin());
+  }
+  return fault;
+}
+
+// Every parameter of the type's catalogue table is a key; its kind says how it is read.
+void read_device_param(const YamlField& field, const devices::ParamInfo& info, devices::ParamSet& params) {
+  using devices::ParamKind;
+  double value = 0.0;
+  switch (info.kind) {
+    case ParamKind::number: value = field.as_number(info.min, info.max); break;
+    case ParamKind::probability: value = field.as_probability(); break;
+    case ParamKind::count:
+      value = static_cast<double>(field.as_integer(static_cast<std::int64_t>(info.min), static_cast<std::int64_t>(info.max)));
+      break;
+    case ParamKind::flag: value = field.as_bool() ? 1.0 : 0.0; break;
+    case ParamKind::duration: {
+      const sim::Time t = field.as_duration(sim::Time::from_seconds(info.min));
+      if (t.seconds() > info.max) {
+        field.fail("is longer than " + devices::format_param_value(info, info.max) + ", the most '" +
+                   std::string(info.name) + "' allows");
+      }
+      value = t.seconds();
+      break;
+    }
+    case ParamKind::choice: {
+      std::vector<std::string> choices(info.choices.begin(), info.choices.end());
+      const std::string choice = field.as_choice(choices, "a choice of '" + std::string(info.name) + "'");
+      value = static_cast<double>(std::find(choices.begin(), choices.end(), choice) - choices.begin());
+      break;
+    }
+  }
+  params.set(info.name, value);
+}
+
 DeviceSpec read_device(const YamlField& field, const std::vector<LinkSpec>& links) {
-  const YamlMap map = field.as_map({"type", "name", "link", "sample_interval", "spo2_error_sd", "heart_rate_error_sd"});
+  const std::vector<std::string> common_keys{"type", "name", "link", "faults", "times_of_day"};
+  std::vector<std::string> type_names;
+  std::vector<std::string> every_key = common_keys;
+  for (const devices::DeviceTypeInfo& info : devices::device_catalog()) {
+    type_names.emplace_back(info.name);
+    for (const devices::ParamInfo& p : info.params) every_key.emplace_back(p.name);
+  }
+  std::sort(every_key.begin(), every_key.end());
+  every_key.erase(std::unique(every_key.begin(), every_key.end()), every_key.end());
+  // First any device key, to learn the type; then only this type's keys.
+  const std::string type_name = field.as_map(every_key).required("type").as_choice(type_names, "a device type");
+  const devices::DeviceTypeInfo& type = devices::device_type_info(*devices::device_type_from_name(type_name));
+  std::vector<std::string> keys = common_keys;
+  for (const devices::ParamInfo& p : type.params) keys.emplace_back(p.name);
+  const YamlMap map = field.as_map(keys);
+
   DeviceSpec device;
-  map.required("type").as_choice({device_type_name(DeviceType::pulse_oximeter)}, "a device type");
-  device.type = DeviceType::pulse_oximeter;
-  device.name = map.has("name") ? map.get("name").as_string() : "spo2";
+  device.type = type.type;
+  device.params = devices::ParamSet(type.params);
+  device.name = map.has("name") ? map.get("name").as_string() : std::string(type.default_name);
   check_name(map.get("name"), device.name, "device name", MAX_NAME_LENGTH);
 
   std::vector<std::string> link_names;
@@ -51,10 +118,19 @@ DeviceSpec read_device(const YamlField& field, const std::vector<LinkSpec>& link
     map.required("link");  // throws: ambiguous without it
   }
 
-  devices::PulseOximeterParams& params = device.pulse_oximeter;
-  if (map.has("sample_interval")) params.sample_interval = map.get("sample_interval").as_duration(sim::Time::from_ms(1));
-  if (map.has("spo2_error_sd")) params.spo2_error_sd_percent = map.get("spo2_error_sd").as_number(0.0, 20.0);
-  if (map.has("heart_rate_error_sd")) params.heart_rate_error_sd_bpm = map.get("heart_rate_error_sd").as_number(0.0, 50.0);
+  for (const devices::ParamInfo& info : type.params) {
+    if (map.has(std::string(info.name))) read_device_param(map.get(std::string(info.name)), info, device.params);
+  }
+  if (map.has("faults")) {
+    for (const YamlField& item : map.get("faults").as_list()) device.faults.push_back(read_fault(item, type));
+  }
+  if (map.has("times_of_day")) {
+    for (const YamlField& item : map.get("times_of_day").as_list()) {
+      const sim::Time t = item.as_duration(sim::Time::zero());
+      if (t >= sim::Time::from_days(1)) item.fail("is not a time of day; expected 0h .. 23h59min");
+      device.times_of_day.push_back(t);
+    }
+  }
   return device;
 }
 
@@ -158,12 +234,7 @@ Scenario read_scenario(const YamlDocument& document) {
 
 }  // namespace
 
-std::string device_type_name(DeviceType type) {
-  switch (type) {
-    case DeviceType::pulse_oximeter: return "pulse_oximeter";
-  }
-  return "unknown";
-}
+std::string device_type_name(DeviceType type) { return std::string(devices::device_type_info(type).name); }
 
 namespace {
 Scenario finish(YamlDocument document, const LoadOptions& options) {

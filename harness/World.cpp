@@ -2,7 +2,6 @@
 
 #include <cstdio>
 
-#include "devices/PulseOximeter.hpp"
 
 namespace twinbed::harness {
 
@@ -24,34 +23,44 @@ World::World(const Scenario& scenario, sim::Simulator& simulator, network::Inges
   };
 
   for (const CohortSpec& cohort : scenario.cohorts) {
+    bool needs_ecg = cohort.patient.ecg;
+    for (const DeviceSpec& device : cohort.devices) needs_ecg |= devices::device_type_info(device.type).needs_ecg;
     for (std::uint32_t n = 1; n <= cohort.count; ++n) {
       const auto patient_index = static_cast<std::uint32_t>(patients_.size());
       const std::string id = patient_id(cohort.prefix, n);
-      const physiology::PatientSpec* spec = &cohort.patient;
-      physiology::PatientSpec own;
-      if (spec->glucose.kind == physiology::GlucoseKind::type1_diabetes && spec->glucose.uva_padova_patient == "all") {
-        own = cohort.patient;
+      physiology::PatientSpec spec = cohort.patient;
+      spec.ecg = needs_ecg;
+      if (spec.glucose.kind == physiology::GlucoseKind::type1_diabetes && spec.glucose.uva_padova_patient == "all") {
         const auto virtual_patients = physiology::uva_padova_patients();
-        own.glucose.uva_padova_patient = std::string(virtual_patients[(n - 1) % virtual_patients.size()].name);
-        spec = &own;
+        spec.glucose.uva_padova_patient = std::string(virtual_patients[(n - 1) % virtual_patients.size()].name);
       }
       patients_.push_back(
-          std::make_unique<physiology::Patient>(id, *spec, scenario.duration, scenario.seed, scenario.replication));
+          std::make_unique<physiology::Patient>(id, spec, scenario.duration, scenario.seed, scenario.replication));
       patient_info_.push_back(PatientInfo{id, cohort.prefix});
-      for (const DeviceSpec& spec : cohort.devices) {
+      buses_.push_back(std::make_unique<devices::PatientBus>());
+      for (const DeviceSpec& device : cohort.devices) {
         const auto device_index = static_cast<std::uint32_t>(devices_.size());
-        const std::string device_id = id + "-" + spec.name;
-        network::Link& link = find_link(spec.link);
+        const std::string device_id = id + "-" + device.name;
+        network::Link& link = find_link(device.link);
         flows_.push_back(std::make_unique<network::Flow>(link, device_id, scenario.seed, scenario.replication));
-        switch (spec.type) {
-          case DeviceType::pulse_oximeter:
-            devices_.push_back(std::make_unique<devices::PulseOximeter>(
-                device_id, device_index, patient_index, spec.pulse_oximeter, *patients_.back(), *flows_.back(),
-                scenario.seed, scenario.replication));
-            device_info_.push_back(DeviceInfo{device_id, device_type_name(spec.type), patient_index, spec.link,
-                                              spec.pulse_oximeter.sample_interval});
-            break;
-        }
+        devices::DeviceSetup setup;
+        setup.id = device_id;
+        setup.index = device_index;
+        setup.patient_index = patient_index;
+        setup.type = device.type;
+        setup.params = device.params;
+        setup.faults = device.faults;
+        setup.times_of_day = device.times_of_day;
+        setup.start_clock_time = spec.vitals.circadian.start_clock_time;
+        setup.patient = patients_.back().get();
+        setup.uplink = flows_.back().get();
+        setup.fault_sink = &faults_;
+        setup.bus = buses_.back().get();
+        setup.master_seed = scenario.seed;
+        setup.replication = scenario.replication;
+        devices_.push_back(devices::device_type_info(device.type).make(std::move(setup)));
+        device_info_.push_back(DeviceInfo{device_id, device_type_name(device.type), patient_index, device.link,
+                                          device.params.duration("sample_interval")});
       }
     }
   }
@@ -59,6 +68,10 @@ World::World(const Scenario& scenario, sim::Simulator& simulator, network::Inges
 
 void World::start() {
   for (const auto& device : devices_) device->start(simulator_);
+}
+
+void World::finish(sim::Time end) {
+  for (const auto& device : devices_) device->finish(end);
 }
 
 }  // namespace twinbed::harness

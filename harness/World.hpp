@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "devices/Device.hpp"
+#include "devices/Faults.hpp"
 #include "harness/Scenario.hpp"
 #include "harness/Sink.hpp"
 #include "network/Link.hpp"
@@ -28,6 +29,16 @@ struct DeviceInfo {
   sim::Time sample_interval;
 };
 
+// Collects the devices' fault intervals (technical ground truth) for /faults.
+class FaultLog final : public devices::FaultSink {
+public:
+  void on_fault(const devices::FaultRecord& record) override { records_.push_back(record); }
+  const std::vector<devices::FaultRecord>& records() const { return records_; }
+
+private:
+  std::vector<devices::FaultRecord> records_;
+};
+
 class World {
 public:
   World(const Scenario& scenario, sim::Simulator& simulator, network::Ingest& ingest);
@@ -36,12 +47,15 @@ public:
 
   // Schedules every device's first activity.
   void start();
+  // Closes the devices' open fault intervals at the end of the run.
+  void finish(sim::Time end);
 
   const std::vector<PatientInfo>& patient_info() const { return patient_info_; }
   const std::vector<DeviceInfo>& device_info() const { return device_info_; }
   const std::vector<std::unique_ptr<physiology::Patient>>& patients() const { return patients_; }
   const std::vector<std::unique_ptr<devices::Device>>& devices() const { return devices_; }
   const std::vector<std::unique_ptr<network::Link>>& links() const { return links_; }
+  const FaultLog& faults() const { return faults_; }
 
 private:
   sim::Simulator& simulator_;
@@ -51,6 +65,8 @@ private:
   std::vector<std::unique_ptr<network::Link>> links_;
   std::vector<std::unique_ptr<network::Flow>> flows_;
   std::vector<std::unique_ptr<devices::Device>> devices_;
+  std::vector<std::unique_ptr<devices::PatientBus>> buses_;
+  FaultLog faults_;
 };
 
 // "p" and 7 -> "p0007".

@@ -1,6 +1,8 @@
 #include "physiology/Patient.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <stdexcept>
 #include <utility>
 
 namespace twinbed::physiology {
@@ -37,6 +39,7 @@ Patient::Patient(std::string id, const PatientSpec& spec, sim::Time run_end, std
   if (spec.ecg) {
     ecg_ = std::make_unique<EcgSynthesizer>(spec.ecg_params, tee_, beats_.episodes(),
                                             sim::RandomStream(master_seed, replication, id_, "ecg"));
+    ecg_ring_.assign(static_cast<std::size_t>(std::ceil(SENSOR_HISTORY.seconds() * ecg_->sample_rate_hz())), 0.0F);
   }
 }
 
@@ -48,7 +51,9 @@ void Patient::step(sim::Time t) {
   }
   glucose_.advance_to(t);
   conditions_.advance_to(t);
+  const Activity previous_activity = vitals_.activity;
   vitals_ = vitals_model_.current();
+  if (vitals_.activity != previous_activity) activity_since_ = t;
   vitals_.glucose_mg_dl = glucose_.plasma_glucose_mg_dl();
   detector_.observe(t, vitals_);
   beats_.set_mean_heart_rate(vitals_.heart_rate_bpm);
@@ -93,11 +98,57 @@ void Patient::finish(sim::Time run_end) {
 
 std::vector<Beat> Patient::take_beats() { return tee_.take_recorded(); }
 
+void Patient::beats(sim::Time from, sim::Time to, std::vector<PulseMark>& out) const {
+  const std::vector<PulseMark>& recent = tee_.recent();
+  auto it = std::lower_bound(recent.begin(), recent.end(), from,
+                             [](const PulseMark& mark, sim::Time t) { return mark.r_time < t; });
+  for (; it != recent.end() && it->r_time < to; ++it) out.push_back(*it);
+}
+
+bool Patient::ecg(std::int64_t first_sample, std::span<float> out) {
+  if (!ecg_) return false;
+  const auto ring = static_cast<std::int64_t>(ecg_ring_.size());
+  const std::int64_t end = first_sample + static_cast<std::int64_t>(out.size());
+  if (first_sample < ecg_ring_end_ - ring || end - first_sample > ring) {
+    throw std::logic_error("ECG samples requested outside the patient's history");
+  }
+  // Render forward into the ring in pieces that do not wrap.
+  while (ecg_ring_end_ < end) {
+    const std::int64_t at = ecg_ring_end_ % ring;
+    const std::int64_t n = std::min(end - ecg_ring_end_, ring - at);
+    ecg_->render(ecg_ring_end_, std::span<float>(ecg_ring_.data() + at, static_cast<std::size_t>(n)));
+    ecg_ring_end_ += n;
+  }
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i] = ecg_ring_[static_cast<std::size_t>((first_sample + static_cast<std::int64_t>(i)) % ring)];
+  }
+  return true;
+}
+
+std::optional<InsulinTherapy> Patient::insulin_therapy() const {
+  const UvaPadovaPatient* patient = glucose_.uva_padova_patient();
+  if (patient == nullptr) return std::nullopt;
+  return InsulinTherapy{patient->params.u2ss * patient->params.bw_kg / 6000.0, patient->cr_g_per_u, patient->cf_mg_dl_per_u};
+}
+
+double Patient::take_meal_announcements_g() {
+  double grams = 0.0;
+  while (const auto meal = glucose_.take_meal_announcement()) grams += meal->grams;
+  return grams;
+}
+
 Beat Patient::BeatTee::generate() {
   const Beat beat = generator_.next_beat();
   detector_.on_beat(beat);
   last_r_ = beat.r_time;
   has_last_ = true;
+  // Keep SENSOR_HISTORY for devices; trim in blocks so most beats cost no move.
+  recent_.push_back(PulseMark{beat.r_time, beat.pulse_amplitude,
+                              beat.beat_class == BeatClass::ventricular});
+  if (recent_.size() >= 512) {
+    const sim::Time keep_from = beat.r_time - SENSOR_HISTORY - sim::Time::from_s(5);
+    std::erase_if(recent_, [keep_from](const PulseMark& mark) { return mark.r_time < keep_from; });
+  }
   if (keep_) {
     pending_.push_back(beat);
     recorded_.push_back(beat);

@@ -66,6 +66,17 @@ public:
 
   void advance_to(sim::Time t) override;
   double value(Signal signal) const override;
+  Activity activity() const override { return vitals_.activity; }
+  sim::Time activity_since() const override { return activity_since_; }
+  void beats(sim::Time from, sim::Time to, std::vector<PulseMark>& out) const override;
+  // Served from a ring of the last SENSOR_HISTORY, so the recorder and several devices can read
+  // the one synthesizer, each at its own pace.
+  bool ecg(std::int64_t first_sample, std::span<float> out) override;
+  double ecg_sample_rate_hz() const override { return ecg_ ? ecg_->sample_rate_hz() : 0.0; }
+  std::optional<InsulinTherapy> insulin_therapy() const override;
+  void deliver_bolus_u(double units) override { glucose_.deliver_bolus_u(units); }
+  void set_basal_u_per_min(double rate) override { glucose_.set_basal_u_per_min(rate); }
+  double take_meal_announcements_g() override;
 
   // Closes every open ground-truth event at `run_end` (after advance_to(run_end)).
   void finish(sim::Time run_end);
@@ -90,6 +101,8 @@ private:
     Beat next_beat() override;   // the ECG's cursor: replays buffered beats, then generates
     void generate_until(sim::Time t);  // ground truth keeps up even without an ECG
     std::vector<Beat> take_recorded();
+    // Every beat of the last SENSOR_HISTORY (and a little more), oldest first.
+    const std::vector<PulseMark>& recent() const { return recent_; }
 
   private:
     Beat generate();
@@ -99,6 +112,7 @@ private:
     std::vector<Beat> pending_;    // generated, not yet handed to the ECG
     std::size_t ecg_cursor_ = 0;
     std::vector<Beat> recorded_;   // generated, not yet taken by take_beats()
+    std::vector<PulseMark> recent_;
     sim::Time last_r_ = sim::Time::zero();
     bool has_last_ = false;
   };
@@ -115,6 +129,9 @@ private:
   ArrhythmiaDetector arrhythmias_;
   BeatTee tee_;
   std::unique_ptr<EcgSynthesizer> ecg_;
+  std::vector<float> ecg_ring_;      // the last ecg_ring_.size() samples, indexed sample % size
+  std::int64_t ecg_ring_end_ = 0;    // samples rendered so far
+  sim::Time activity_since_ = sim::Time::zero();
   VitalSigns vitals_;
   std::vector<Meal> boluses_u_;
   std::size_t next_bolus_ = 0;

@@ -18,7 +18,16 @@ constexpr std::array<SignalInfo, std::size(ALL_SIGNALS)> INFO{{{"heart_rate", "/
                                                               {"skin_temperature", "Cel"},
                                                               {"weight", "kg"},
                                                               {"glucose", "mg/dL"},
-                                                              {"interstitial_glucose", "mg/dL"}}};
+                                                              {"interstitial_glucose", "mg/dL"},
+                                                              {"perfusion_index", "%"},
+                                                              {"battery_level", "%"},
+                                                              {"device_alert", "1"},
+                                                              {"insulin_basal_rate", "U/h"},
+                                                              {"insulin_bolus", "U"},
+                                                              {"infusion_rate", "mL/h"},
+                                                              {"lead_impedance", "Ohm"},
+                                                              {"af_burden", "%"},
+                                                              {"ecg", "mV"}}};
 }  // namespace
 
 std::string_view signal_name(Signal signal) {

@@ -66,8 +66,8 @@ TEST(Scenario, ParsesEveryKeyWithDefaults) {
   EXPECT_FALSE(s.cohorts[1].patient.ecg);
   EXPECT_EQ(s.cohorts[0].devices[0].name, "spo2");              // default name
   EXPECT_EQ(s.cohorts[0].devices[0].link, "lte");
-  EXPECT_EQ(s.cohorts[0].devices[0].pulse_oximeter.sample_interval, sim::Time::from_ms(500));
-  EXPECT_DOUBLE_EQ(s.cohorts[0].devices[0].pulse_oximeter.spo2_error_sd_percent, 1.5);
+  EXPECT_EQ(s.cohorts[0].devices[0].params.duration("sample_interval"), sim::Time::from_ms(500));
+  EXPECT_DOUBLE_EQ(s.cohorts[0].devices[0].params.number("spo2_error_sd"), 1.5);
   EXPECT_EQ(s.cohorts[1].prefix, "p");
   EXPECT_EQ(s.cohorts[1].devices[0].name, "ox");
   EXPECT_EQ(s.record.chunk_bytes, 1u << 20);
