@@ -66,6 +66,7 @@ public:
 
   void advance_to(sim::Time t) override;
   double value(Signal signal) const override;
+  std::uint8_t skin_type() const override { return profile().fitzpatrick_type; }
   Activity activity() const override { return vitals_.activity; }
   sim::Time activity_since() const override { return activity_since_; }
   void beats(sim::Time from, sim::Time to, std::vector<PulseMark>& out) const override;

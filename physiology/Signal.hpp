@@ -75,6 +75,8 @@ public:
   // True value of `signal` at the time last advanced to.
   virtual double value(Signal signal) const = 0;
 
+  // Fitzpatrick skin type 1-6 (0 = unknown): pulse oximetry's pigmentation bias depends on it.
+  virtual std::uint8_t skin_type() const { return 0; }
   // Activity state now and since when (drives motion artifacts).
   virtual Activity activity() const { return Activity::rest; }
   virtual sim::Time activity_since() const { return sim::Time::zero(); }

@@ -23,6 +23,7 @@ public:
     if (script) return script(s, now);
     return values[static_cast<std::size_t>(s)];
   }
+  std::uint8_t skin_type() const override { return skin; }
   physiology::Activity activity() const override { return activity_state; }
   sim::Time activity_since() const override { return activity_changed; }
   void set_activity(physiology::Activity a, sim::Time since) {
@@ -34,6 +35,7 @@ public:
   std::function<double(physiology::Signal, sim::Time)> script;
   physiology::Activity activity_state = physiology::Activity::rest;
   sim::Time activity_changed;
+  std::uint8_t skin = 3;
   sim::Time now;
 };
 
