@@ -80,28 +80,37 @@ struct BenchOptions {
   sim::Time latency = sim::Time::from_ms(5);
   double loss = 0.0;
   std::string id = "p0001-dev";
+  sim::Time start_clock_time;
+  network::Uplink* uplink = nullptr;  // instead of the bench's own link
 };
 
 // One device of `type` on `patient`, wired to a link and a collector.
 class DeviceBench {
 public:
+  using Factory = std::function<std::unique_ptr<devices::Device>(devices::DeviceSetup)>;
+
   DeviceBench(devices::DeviceType type, physiology::SignalSource& patient, const BenchOptions& options = {})
+      : DeviceBench(devices::device_type_info(type).params, devices::device_type_info(type).make, patient, options,
+                    type) {}
+  // A device outside the catalogue (a test double of the runtime), built from `table`.
+  DeviceBench(std::span<const devices::ParamInfo> table, const Factory& make, physiology::SignalSource& patient,
+              const BenchOptions& options = {}, devices::DeviceType type = devices::DeviceType::pulse_oximeter)
       : link_("link", {options.latency, options.loss}, simulator, ingest),
         flow_(link_, options.id, options.seed, 0) {
-    const devices::DeviceTypeInfo& info = devices::device_type_info(type);
     devices::DeviceSetup setup;
     setup.id = options.id;
     setup.type = type;
-    setup.params = devices::ParamSet(info.params);
+    setup.params = devices::ParamSet(table);
     if (options.params) options.params(setup.params);
     setup.faults = options.faults;
     setup.times_of_day = options.times_of_day;
+    setup.start_clock_time = options.start_clock_time;
     setup.patient = &patient;
-    setup.uplink = &flow_;
+    setup.uplink = options.uplink != nullptr ? options.uplink : &flow_;
     setup.fault_sink = &faults;
     setup.bus = &bus;
     setup.master_seed = options.seed;
-    device = info.make(std::move(setup));
+    device = make(std::move(setup));
     device->start(simulator);
   }
   void run_until(sim::Time end) {
