@@ -155,6 +155,15 @@ physiology::PatientSpec read_patient_spec(const YamlMap& cohort, sim::Time run_d
     spec.profile = physiology::default_profile_spec(
         *physiology::profile_kind_from_name(cohort.get("profile").as_choice(kinds, "a profile")));
   }
+  if (cohort.has("skin_types")) {
+    // Relative weights of Fitzpatrick types I..VI in the cohort (pulse-oximetry bias depends on it).
+    const YamlField field = cohort.get("skin_types");
+    const std::vector<YamlField> weights = field.as_list();
+    if (weights.size() != 6) field.fail("needs 6 weights, one per Fitzpatrick type I..VI");
+    double total = 0.0;
+    for (std::size_t i = 0; i < 6; ++i) total += spec.profile.fitzpatrick_weights[i] = weights[i].as_number(0.0, 1e9);
+    if (total <= 0.0) field.fail("has no positive weight; at least one type needs a weight above 0");
+  }
   if (cohort.has("conditions")) {
     for (const YamlField& item : cohort.get("conditions").as_list()) {
       spec.conditions.push_back(read_condition(item, run_duration));

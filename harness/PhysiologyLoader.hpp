@@ -7,7 +7,7 @@
 namespace twinbed::harness {
 
 // The keys read_patient_spec understands, for the cohort entry's allowed-key list.
-inline const std::vector<std::string> PHYSIOLOGY_KEYS{"profile", "conditions", "rhythm", "glucose", "ecg"};
+inline const std::vector<std::string> PHYSIOLOGY_KEYS{"profile", "skin_types", "conditions", "rhythm", "glucose", "ecg"};
 
 physiology::PatientSpec read_patient_spec(const YamlMap& cohort, sim::Time run_duration);
 

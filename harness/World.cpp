@@ -24,12 +24,19 @@ World::World(const Scenario& scenario, sim::Simulator& simulator, network::Inges
 
   for (const CohortSpec& cohort : scenario.cohorts) {
     bool needs_ecg = cohort.patient.ecg;
-    for (const DeviceSpec& device : cohort.devices) needs_ecg |= devices::device_type_info(device.type).needs_ecg;
+    bool has_pump = false;
+    for (const DeviceSpec& device : cohort.devices) {
+      needs_ecg |= devices::device_type_info(device.type).needs_ecg;
+      has_pump |= device.type == DeviceType::insulin_pump;
+    }
     for (std::uint32_t n = 1; n <= cohort.count; ++n) {
       const auto patient_index = static_cast<std::uint32_t>(patients_.size());
       const std::string id = patient_id(cohort.prefix, n);
       physiology::PatientSpec spec = cohort.patient;
       spec.ecg = needs_ecg;
+      // An insulin pump delivers the meal boluses itself (its bolus calculator, its faults): the
+      // glucose model then gives basal insulin only, so no bolus is counted twice.
+      if (has_pump) spec.glucose.therapy = physiology::T1dTherapy::basal;
       if (spec.glucose.kind == physiology::GlucoseKind::type1_diabetes && spec.glucose.uva_padova_patient == "all") {
         const auto virtual_patients = physiology::uva_padova_patients();
         spec.glucose.uva_padova_patient = std::string(virtual_patients[(n - 1) % virtual_patients.size()].name);
