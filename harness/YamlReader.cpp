@@ -107,6 +107,14 @@ YamlMap YamlField::as_map(const std::vector<std::string>& allowed_keys) const {
   return YamlMap(*this);
 }
 
+YamlMap YamlField::as_unchecked_map() const {
+  if (!node_ || !node_.IsMap()) {
+    fail(std::string("is ") + (is_null() ? "empty" : node_.IsSequence() ? "a list" : "a single value") +
+         "; expected a mapping");
+  }
+  return YamlMap(*this);
+}
+
 std::vector<YamlField> YamlField::as_list() const {
   if (!node_ || !node_.IsSequence()) fail(std::string("is ") + (is_null() ? "empty" : "not a list") + "; expected a list");
   std::vector<YamlField> items;

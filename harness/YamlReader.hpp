@@ -30,6 +30,8 @@ public:
 
   bool is_null() const { return !node_ || node_.IsNull(); }
   YamlMap as_map(const std::vector<std::string>& allowed_keys) const;
+  // A mapping whose keys are checked later (read one key first to learn which keys are allowed).
+  YamlMap as_unchecked_map() const;
   std::vector<YamlField> as_list() const;
 
   std::string as_string() const;
