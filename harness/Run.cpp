@@ -1,3 +1,4 @@
+#include "devices/Device.hpp"
 #include "harness/Run.hpp"
 
 #include <chrono>
@@ -115,6 +116,37 @@ RunResult Run::execute() {
         ++event_count;
       }
     }
+    // Technical ground truth and the devices' own accounting.
+    nlohmann::json faults_by_kind = nlohmann::json::object();
+    for (const devices::FaultRecord& f : world.faults().records()) {
+      const std::string name(devices::fault_kind_name(f.kind));
+      faults_by_kind[name] = faults_by_kind.value(name, std::uint64_t{0}) + 1;
+    }
+    devices::DeviceCounters total;
+    std::uint64_t buffered_at_end = 0;
+    for (const auto& device : world.devices()) {
+      const devices::DeviceCounters& c = device->counters();
+      total.samples += c.samples;
+      total.skipped += c.skipped;
+      total.alerts += c.alerts;
+      total.retransmissions += c.retransmissions;
+      total.dropped_overflow += c.dropped_overflow;
+      total.dropped_retries += c.dropped_retries;
+      total.lost_in_crash += c.lost_in_crash;
+      total.waveform_blocks += c.waveform_blocks;
+      buffered_at_end += device->buffered();
+    }
+    const nlohmann::json device_summary{{"faults", world.faults().records().size()},
+                                        {"faults_by_kind", faults_by_kind},
+                                        {"measurements", total.samples},
+                                        {"measurements_skipped", total.skipped},
+                                        {"alerts", total.alerts},
+                                        {"waveform_blocks", total.waveform_blocks},
+                                        {"retransmissions", total.retransmissions},
+                                        {"readings_dropped_overflow", total.dropped_overflow},
+                                        {"readings_dropped_retries", total.dropped_retries},
+                                        {"readings_lost_in_crash", total.lost_in_crash},
+                                        {"readings_buffered_at_end", buffered_at_end}};
     RunResult result;
     result.summary = {{"twinbed_version", std::string(version())},
                       {"scenario", scenario_.name},
@@ -132,6 +164,7 @@ RunResult Run::execute() {
                       {"devices", world.devices().size()},
                       {"telemetry", stats.to_json(world, scenario_.duration)},
                       {"ground_truth", {{"events", event_count}, {"events_by_class", by_class}}},
+                      {"device_runtime", device_summary},
                       {"telemetry_rows_recorded", recorder.rows_recorded()},
                       {"network", {{"links", links}}},
                       {"files", {{"directory", final_directory.string()},
@@ -178,6 +211,17 @@ std::string format_summary(const RunResult& result) {
   }
   text += fmt::format("truth       {} ground-truth events{}{}\n", truth["events"].get<std::uint64_t>(),
                       classes.empty() ? "" : ": ", classes);
+  const nlohmann::json& d = s["device_runtime"];
+  if (s["devices"].get<std::size_t>() > 0) {
+    std::string kinds;
+    for (const auto& [name, count] : d["faults_by_kind"].items()) {
+      kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ", name, count.get<std::uint64_t>());
+    }
+    text += fmt::format("devices     {} measurements ({} skipped), {} alerts, {} fault intervals{}{}\n",
+                        d["measurements"].get<std::uint64_t>(), d["measurements_skipped"].get<std::uint64_t>(),
+                        d["alerts"].get<std::uint64_t>(), d["faults"].get<std::uint64_t>(), kinds.empty() ? "" : ": ",
+                        kinds);
+  }
   text += fmt::format("results     {}\n", result.directory.string());
   return text;
 }
