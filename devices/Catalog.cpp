@@ -10,13 +10,18 @@ namespace twinbed::devices {
 
 // Each type's table lives next to its model (devices/<Type>.cpp).
 const DeviceTypeInfo& pulse_oximeter_type();
+const DeviceTypeInfo& nibp_cuff_type();
+const DeviceTypeInfo& thermometer_type();
+const DeviceTypeInfo& skin_temp_patch_type();
+const DeviceTypeInfo& weight_scale_type();
 
 namespace {
 constexpr double DAY_S = 86400.0;
 
 std::vector<DeviceTypeInfo> build_catalog() {
   std::vector<DeviceTypeInfo> catalog;
-  for (const DeviceTypeInfo* info : {&pulse_oximeter_type()}) {
+  for (const DeviceTypeInfo* info : {&pulse_oximeter_type(), &nibp_cuff_type(), &thermometer_type(),
+                                      &skin_temp_patch_type(), &weight_scale_type()}) {
     catalog.push_back(*info);
   }
   std::sort(catalog.begin(), catalog.end(),
