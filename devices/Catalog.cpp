@@ -12,13 +12,18 @@ namespace twinbed::devices {
 const DeviceTypeInfo& pulse_oximeter_type();
 const DeviceTypeInfo& cgm_type();
 const DeviceTypeInfo& insulin_pump_type();
+const DeviceTypeInfo& nibp_cuff_type();
+const DeviceTypeInfo& thermometer_type();
+const DeviceTypeInfo& skin_temp_patch_type();
+const DeviceTypeInfo& weight_scale_type();
 
 namespace {
 constexpr double DAY_S = 86400.0;
 
 std::vector<DeviceTypeInfo> build_catalog() {
   std::vector<DeviceTypeInfo> catalog;
-  for (const DeviceTypeInfo* info : {&pulse_oximeter_type(), &cgm_type(), &insulin_pump_type()}) {
+  for (const DeviceTypeInfo* info : {&pulse_oximeter_type(), &cgm_type(), &insulin_pump_type(), &nibp_cuff_type(),
+                                     &thermometer_type(), &skin_temp_patch_type(), &weight_scale_type()}) {
     catalog.push_back(*info);
   }
   std::sort(catalog.begin(), catalog.end(),

@@ -85,6 +85,16 @@ double Patient::value(Signal signal) const {
     case Signal::weight: return vitals_.weight_kg;
     case Signal::glucose: return vitals_.glucose_mg_dl;
     case Signal::interstitial_glucose: return glucose_.interstitial_glucose_mg_dl();
+    // What devices report about themselves has no true physiological value.
+    case Signal::perfusion_index:
+    case Signal::battery_level:
+    case Signal::device_alert:
+    case Signal::insulin_basal_rate:
+    case Signal::insulin_bolus:
+    case Signal::infusion_rate:
+    case Signal::lead_impedance:
+    case Signal::af_burden:
+    case Signal::ecg: return 0.0;
   }
   return 0.0;
 }
