@@ -391,6 +391,9 @@ void Device::die(sim::Time at) {
   remaining_uah_ = 0.0;
   end_fault(FaultKind::battery_low, at);
   begin_fault(FaultKind::battery_depleted, 0.0, at);
+  // The model's last act (an insulin pump stops delivering) before the device goes silent.
+  SampleContext ctx = context();
+  on_fault(FaultKind::battery_depleted, true, ctx);
   died_at_ = at;
   if (in_flight_) {
     simulator_->cancel(ack_timer_);

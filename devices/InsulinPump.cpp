@@ -198,10 +198,11 @@ void InsulinPump::deliver_bolus(double units, sim::Time now) {
 }
 
 void InsulinPump::on_fault(FaultKind kind, bool active, SampleContext& ctx) {
-  if (kind != FaultKind::occlusion && kind != FaultKind::crash) return;
+  if (kind != FaultKind::occlusion && kind != FaultKind::crash && kind != FaultKind::battery_depleted) return;
   account(ctx.now);
-  if (kind == FaultKind::crash) {
-    crashed_ = active;  // a rebooting pump delivers nothing
+  if (kind == FaultKind::crash || kind == FaultKind::battery_depleted) {
+    // A rebooting pump delivers nothing until it is back; a dead one never again.
+    crashed_ = kind == FaultKind::battery_depleted ? true : active;
   } else {
     occluded_ = active;
     if (!active) {  // the line is clear again (the patient changed the set): basal resumes
