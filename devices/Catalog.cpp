@@ -10,13 +10,15 @@ namespace twinbed::devices {
 
 // Each type's table lives next to its model (devices/<Type>.cpp).
 const DeviceTypeInfo& pulse_oximeter_type();
+const DeviceTypeInfo& cardiac_implant_type();
+const DeviceTypeInfo& infusion_pump_type();
 
 namespace {
 constexpr double DAY_S = 86400.0;
 
 std::vector<DeviceTypeInfo> build_catalog() {
   std::vector<DeviceTypeInfo> catalog;
-  for (const DeviceTypeInfo* info : {&pulse_oximeter_type()}) {
+  for (const DeviceTypeInfo* info : {&pulse_oximeter_type(), &cardiac_implant_type(), &infusion_pump_type()}) {
     catalog.push_back(*info);
   }
   std::sort(catalog.begin(), catalog.end(),
