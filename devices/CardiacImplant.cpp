@@ -129,20 +129,23 @@ const DeviceTypeInfo& cardiac_implant_type() {
                "time between scheduled summary transmissions (from the implant's start)",
                "daily remote transmissions (HRS 2015 remote monitoring consensus; Biotronik Home Monitoring)"},
               {"lead_check_interval", K::duration, "", 86400.0, 60.0, 366.0 * 86400.0,
-               "time between automatic lead impedance tests", "daily automatic lead impedance measurement (Medtronic, St Jude)"},
+               "time between automatic lead impedance tests",
+               "daily automatic lead impedance measurement (Medtronic, St Jude)"},
               {"lead_impedance_ohm", K::number, "ohm", 500.0, 50.0, 5000.0, "chronic pacing lead impedance",
                "typical chronic bipolar pacing impedance 300-1000 ohm (Ellenbogen, Clinical Cardiac Pacing)"},
               {"lead_impedance_sd_ohm", K::number, "ohm", 15.0, 0.0, 500.0, "test-to-test variation (1 SD)",
                "assumption: a few percent day-to-day variation of stable leads"},
               {"lead_impedance_low_ohm", K::number, "ohm", 200.0, 0.0, 5000.0,
-               "impedance alert below this (insulation breach)", "typical alert limits 200-1500 ohm (Wilkoff et al., HRS 2008 consensus)"},
+               "impedance alert below this (insulation breach)",
+               "typical alert limits 200-1500 ohm (Wilkoff et al., HRS/EHRA 2008 CIED monitoring consensus)"},
               {"lead_impedance_high_ohm", K::number, "ohm", 1500.0, 0.0, 10000.0,
-               "impedance alert above this (conductor fracture)", "typical alert limits 200-1500 ohm (Wilkoff et al., HRS 2008 consensus)"},
+               "impedance alert above this (conductor fracture)",
+               "typical alert limits 200-1500 ohm (Wilkoff et al., HRS/EHRA 2008 CIED monitoring consensus)"},
           },
           // Sensing cycle 5 s: the patient keeps 20 s of beats (SENSOR_HISTORY). Battery of the ICD
-          // class: 1.5 Ah at ~18 uA average gives ~9.5 years (ICD longevity 7-10 years; Li/SVO and
-          // Li/CFx-SVO cells of 1-2 Ah; a pacemaker is ~1 Ah at ~8-10 uA). A daily RF session is
-          // assumed to cost 20 uAh (~1 uA average). Non-urgent readings wait a day.
+          // class: 1.5 Ah at 18 uA plus a daily RF session assumed to cost 20 uAh (~0.8 uA) gives
+          // ~9 years (ICD longevity 7-10 years; Li/SVO and Li/CFx-SVO cells of 1-2 Ah; a pacemaker
+          // is ~1 Ah at ~8-10 uA). Non-urgent readings wait a day.
           CommonDefaults{.sample_interval_s = 5.0,
                          .battery_capacity_mah = 1500.0,
                          .idle_current_ua = 18.0,
@@ -285,7 +288,9 @@ void CardiacImplant::check_lead(SampleContext& ctx, Output& out, bool& lead_repo
 }
 
 void CardiacImplant::transmit_summary(Output& out, bool lead_reported) {
-  if (rr_count_ > 0 && rr_sum_s_ > 0.0) out.reading(Signal::heart_rate, 60.0 * static_cast<double>(rr_count_) / rr_sum_s_);
+  if (rr_count_ > 0 && rr_sum_s_ > 0.0) {
+    out.reading(Signal::heart_rate, 60.0 * static_cast<double>(rr_count_) / rr_sum_s_);
+  }
   if (monitored_af_seconds_ > 0.0) out.reading(Signal::af_burden, 100.0 * af_seconds_ / monitored_af_seconds_);
   if (kind_ != ImplantKind::loop_recorder && !lead_reported) out.reading(Signal::lead_impedance, last_lead_ohm_);
   if (has_battery_) {

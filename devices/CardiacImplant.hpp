@@ -4,6 +4,10 @@
 // fibrillation episodes with ICD-style rate zones and interval counters, estimates the AF burden
 // from RR irregularity, tests its lead impedance daily and sends one summary transmission a day;
 // episodes, shocks, lead faults and the elective-replacement battery level are sent at once.
+// Not modelled: the effect of therapy on the patient (a shock does not end the VF, so the ICD
+// redetects and shocks again up to max_shocks), anti-tachycardia pacing and VT therapy, the charge
+// a shock takes from the battery, oversensing of a fractured lead, and brady pacing. The patient's
+// beats carry no rhythm label: AF is estimated from RR irregularity (normalised RMSSD per window).
 #include <cstdint>
 #include <optional>
 #include <span>

@@ -64,8 +64,8 @@ const DeviceTypeInfo& infusion_pump_type() {
               {"occlusion_alarm_volume_ml", K::number, "mL", 0.5, 0.0, 20.0,
                "compliance volume the pump pushes against a downstream occlusion before it alarms: alarm time = this / "
                "rate",
-               "occlusion alarm delays of tens of minutes at 1 mL/h in syringe pump tests (e.g. Kim & Steward, Paediatr "
-               "Anaesth 1999; ECRI evaluations)"},
+               "occlusion alarm delays of tens of minutes at 1 mL/h in syringe pump tests (e.g. Kim & Steward, "
+               "Paediatr Anaesth 1999; ECRI evaluations)"},
               {"status_interval", K::duration, "", 900.0, 0.0, 86400.0,
                "an infusion_rate status reading at least this often; 0 = only on changes",
                "scenario choice (pump-EHR interoperability status period)"},
@@ -81,7 +81,8 @@ const DeviceTypeInfo& infusion_pump_type() {
 // --- the device --------------------------------------------------------------------------------
 
 InfusionPump::InfusionPump(DeviceSetup setup)
-    : Device(std::move(setup)), prescribed_ml_h_(params().number("rate_ml_h")), volume_ml_(params().number("volume_ml")),
+    : Device(std::move(setup)), prescribed_ml_h_(params().number("rate_ml_h")),
+      volume_ml_(params().number("volume_ml")),
       limit_ml_h_(params().number("rate_limit_ml_h")), titration_every_(params().duration("titration_every")),
       titration_sd_(params().number("titration_sd")),
       error_probability_(params().number("programming_error_probability")),
@@ -112,7 +113,8 @@ void InfusionPump::advance(sim::Time to) {
         rate_report_due_ = true;
       }
     } else if (infused_ml_ + pumped_ml >= volume_ml_ - VOLUME_EPSILON_ML) {
-      const sim::Time empty_at = last_update_ + sim::Time::from_seconds(time_to_empty_s(volume_ml_ - infused_ml_, rate_ml_h_));
+      const sim::Time empty_at =
+          last_update_ + sim::Time::from_seconds(time_to_empty_s(volume_ml_ - infused_ml_, rate_ml_h_));
       infused_ml_ = volume_ml_;
       running_ = false;
       begin_fault(FaultKind::reservoir_empty, 0.0, std::min(empty_at, to));

@@ -31,7 +31,8 @@ public:
   // Appends `duration` (rounded down to whole beats) at `rate_bpm`; returns the segment's start.
   Time add(double rate_bpm, Time duration, bool irregular = false) {
     const Time rr = Time::from_seconds(60.0 / rate_bpm);
-    const Time start = segments.empty() ? Time::zero() : segments.back().start + segments.back().rr * segments.back().count;
+    const Time start = segments.empty() ? Time::zero()
+                                        : segments.back().start + segments.back().rr * segments.back().count;
     segments.push_back({start, rr, duration / rr, irregular});
     return start;
   }
