@@ -199,12 +199,6 @@ void CardiacImplant::measure(SampleContext& ctx, Output& out) {
     out.retry_in(*shock_at_ - ctx.now);  // wake up exactly when the charge completes
     shock_retry_set_ = true;
   }
-  // Elective replacement: the base records battery_low at low_battery_level (and sends its generic
-  // low_battery alert); an implant reports it as ERI, once.
-  if (!eri_alerted_ && ctx.faults.active(FaultKind::battery_low)) {
-    out.alert(AlertCode::battery_eri);
-    eri_alerted_ = true;
-  }
   bool lead_reported = false;
   if (ctx.now >= next_lead_check_) {
     while (next_lead_check_ <= ctx.now) next_lead_check_ += lead_check_interval_;

@@ -71,6 +71,8 @@ public:
 protected:
   void on_start(SampleContext& ctx) override;
   void measure(SampleContext& ctx, Output& out) override;
+  // Battery at the elective replacement indicator (ERI): the low-battery level of an implant.
+  AlertCode low_battery_alert() const override { return AlertCode::battery_eri; }
 
 private:
   void sense(SampleContext& ctx, Output& out);
@@ -109,7 +111,6 @@ private:
   sim::Time next_transmission_, next_lead_check_;
   double last_lead_ohm_;
   bool lead_alerted_ = false;
-  bool eri_alerted_ = false;
 };
 
 }  // namespace twinbed::devices

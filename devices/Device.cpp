@@ -215,7 +215,7 @@ void Device::sample() {
   apply_generic_effects(output_);
   if (low_battery_alert_due_) {
     low_battery_alert_due_ = false;
-    output_.alert(AlertCode::low_battery);
+    output_.alert(low_battery_alert());
     output_.reading(physiology::Signal::battery_level, std::round(100.0 * battery_fraction()));
   }
   if (battery_report_interval_ > sim::Time::zero() && capacity_uah_ > 0.0 && now >= next_battery_report_) {

@@ -158,6 +158,8 @@ protected:
   virtual void on_fault(FaultKind kind, bool active, SampleContext& ctx) {
     (void)kind, (void)active, (void)ctx;
   }
+  // The alert the device sends when its battery reaches low_battery_level (an implant: ERI).
+  virtual AlertCode low_battery_alert() const { return AlertCode::low_battery; }
   // Model faults (battery, warm-up, reservoir...): one interval at a time per kind.
   void begin_fault(FaultKind kind, double magnitude = 0.0, std::optional<sim::Time> at = std::nullopt);
   void end_fault(FaultKind kind, std::optional<sim::Time> at = std::nullopt);
