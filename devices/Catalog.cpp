@@ -18,6 +18,7 @@ const DeviceTypeInfo& skin_temp_patch_type();
 const DeviceTypeInfo& weight_scale_type();
 const DeviceTypeInfo& cardiac_implant_type();
 const DeviceTypeInfo& infusion_pump_type();
+const DeviceTypeInfo& smartwatch_type();
 
 namespace {
 constexpr double DAY_S = 86400.0;
@@ -26,7 +27,7 @@ std::vector<DeviceTypeInfo> build_catalog() {
   std::vector<DeviceTypeInfo> catalog;
   for (const DeviceTypeInfo* info : {&pulse_oximeter_type(), &cgm_type(), &insulin_pump_type(), &nibp_cuff_type(),
                                      &thermometer_type(), &skin_temp_patch_type(), &weight_scale_type(),
-                                     &cardiac_implant_type(), &infusion_pump_type()}) {
+                                     &cardiac_implant_type(), &infusion_pump_type(), &smartwatch_type()}) {
     catalog.push_back(*info);
   }
   std::sort(catalog.begin(), catalog.end(),
