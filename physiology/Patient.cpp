@@ -34,7 +34,7 @@ Patient::Patient(std::string id, const PatientSpec& spec, sim::Time run_end, std
       arrhythmias_(beats_.episodes(), events_),
       tee_(beats_, arrhythmias_, spec.ecg),
       boluses_u_(spec.boluses_u),
-      step_(spec.vitals.step) {
+      step_(spec.vitals.step), run_end_(run_end) {
   std::stable_sort(boluses_u_.begin(), boluses_u_.end(), [](const Meal& a, const Meal& b) { return a.time < b.time; });
   if (spec.ecg) {
     ecg_ = std::make_unique<EcgSynthesizer>(spec.ecg_params, tee_, beats_.episodes(),
@@ -57,7 +57,11 @@ void Patient::step(sim::Time t) {
   vitals_.glucose_mg_dl = glucose_.plasma_glucose_mg_dl();
   detector_.observe(t, vitals_);
   beats_.set_mean_heart_rate(vitals_.heart_rate_bpm);
-  tee_.generate_until(t);
+  // Beats are generated a fixed lookahead past the grid point, so every beat and ECG sample a
+  // device asks for between grid points already exists: what a patient's heart does never depends
+  // on when or whether a device looks (without the lookahead, an early look would generate the
+  // next beat with an older mean rate).
+  tee_.generate_until(std::min(t + BEAT_LOOKAHEAD, run_end_));
   arrhythmias_.advance_to(t);
 }
 

@@ -51,6 +51,10 @@ struct PatientSpec {
 
 class Patient final : public SignalSource {
 public:
+  // How far past its grid time the patient has generated its beats: covers the vitals step (1 s)
+  // plus the ECG synthesizer's reach (a beat's waves start up to 0.6 s before its R peak).
+  static constexpr sim::Time BEAT_LOOKAHEAD = sim::Time::from_ms(2500);
+
   // `run_end` bounds the rhythm schedule and the conditions' draws. Throws std::invalid_argument
   // for an inconsistent spec (e.g. an unknown UVA/Padova patient).
   Patient(std::string id, const PatientSpec& spec, sim::Time run_end, std::uint64_t master_seed,
@@ -137,6 +141,7 @@ private:
   std::vector<Meal> boluses_u_;
   std::size_t next_bolus_ = 0;
   sim::Time step_;
+  sim::Time run_end_;
   sim::Time time_ = sim::Time::zero();
   bool started_ = false;
 };
