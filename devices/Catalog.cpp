@@ -10,13 +10,15 @@ namespace twinbed::devices {
 
 // Each type's table lives next to its model (devices/<Type>.cpp).
 const DeviceTypeInfo& pulse_oximeter_type();
+const DeviceTypeInfo& ecg_patch_type();
+const DeviceTypeInfo& bedside_monitor_type();
 
 namespace {
 constexpr double DAY_S = 86400.0;
 
 std::vector<DeviceTypeInfo> build_catalog() {
   std::vector<DeviceTypeInfo> catalog;
-  for (const DeviceTypeInfo* info : {&pulse_oximeter_type()}) {
+  for (const DeviceTypeInfo* info : {&pulse_oximeter_type(), &ecg_patch_type(), &bedside_monitor_type()}) {
     catalog.push_back(*info);
   }
   std::sort(catalog.begin(), catalog.end(),
