@@ -128,7 +128,9 @@ void EcgChannel::detect(std::int64_t first, std::span<const float> samples) {
   }
   peaks_.clear();
   detector_->feed(samples, peaks_);
+  const auto asystole = static_cast<std::int64_t>(ASYSTOLE_S * rate_);
   for (const std::int64_t p : peaks_) {
+    if (!beats_.empty() && p - beats_.back() > asystole) beats_.clear();  // a pause starts a new average
     if (beats_.size() == config_.heart_rate_beats + 1) beats_.erase(beats_.begin());
     beats_.push_back(p);
   }

@@ -160,6 +160,25 @@ TEST(QrsDetector, SinusAtRestScoresAtLeast99Point5PercentByEc57) {
   EXPECT_GE(with_noise.positive_predictivity(), 0.99);
 }
 
+TEST(QrsDetector, ArrhythmiasScoreAtLeast99Point5PercentByEc57) {
+  // One record after EC57's 5 min: AF, then PVC bigeminy (wide beats, compensatory pauses), then
+  // VT at 180 bpm (RR 333 ms, inside PT's T-wave window: wide beats must not be taken for T waves).
+  using physiology::Rhythm;
+  physiology::PatientSpec spec = resting_spec();
+  spec.rhythm.episodes.push_back({Rhythm::atrial_fibrillation, sim::Time::from_min(5), sim::Time::from_min(10)});
+  spec.rhythm.bigeminy.push_back({sim::Time::from_min(10), sim::Time::from_min(15)});
+  spec.rhythm.episodes.push_back({Rhythm::ventricular_tachycardia, sim::Time::from_min(15), sim::Time::from_min(18), 180.0});
+  physiology::Patient patient("p0006", spec, sim::Time::from_min(20), 13, 0);
+  const Recording rec = record(patient, 1200);
+  const Score s = ec57(rec.true_r, detect(rec.ecg_mv, 250), static_cast<std::int64_t>(300 * RATE_HZ),
+                       static_cast<std::int64_t>(rec.ecg_mv.size()));
+  std::printf("AF + bigeminy + VT: %d beats, Se %.3f %%, +P %.3f %%\n", s.tp + s.fn, 100.0 * s.sensitivity(),
+              100.0 * s.positive_predictivity());
+  ASSERT_GT(s.tp + s.fn, 1200);
+  EXPECT_GE(s.sensitivity(), 0.995);
+  EXPECT_GE(s.positive_predictivity(), 0.995);
+}
+
 TEST(QrsDetector, ResultDoesNotDependOnHowTheStreamIsCut) {
   physiology::Patient patient("p0002", resting_spec(), sim::Time::from_min(2), 5, 0);
   const Recording rec = record(patient, 120);
@@ -264,6 +283,35 @@ TEST(EcgPatch, HeartRateTracksTruthAtRestAndFailsUnderMotion) {
     const double expected = all[i - 1]->start.seconds() + static_cast<double>(all[i - 1]->samples.size()) / RATE_HZ;
     ASSERT_NEAR(all[i]->start.seconds(), expected, 1e-6) << "block " << i;
   }
+}
+
+TEST(EcgPatch, AsystoleReadsZeroWithinFourSecondsAndTheRateReturnsAfter) {
+  const sim::Time from = sim::Time::from_min(3), to = sim::Time::from_min(5);
+  physiology::PatientSpec spec = resting_spec();
+  spec.rhythm.episodes.push_back({physiology::Rhythm::asystole, from, to});
+  physiology::Patient real("p0007", spec, sim::Time::from_min(6), 17, 0);
+  RecordingPatient patient(real);
+  testkit::BenchOptions options;
+  options.seed = 17;
+  options.params = [](devices::ParamSet& p) { p.set("heart_rate_interval", 1.0); };
+  testkit::DeviceBench bench(devices::DeviceType::ecg_patch, patient, options);
+  bench.run_until(sim::Time::from_min(6));
+  int zeros = 0, after = 0;
+  for (const auto& r : bench.ingest.readings(Signal::heart_rate)) {
+    // CinC 2015: asystole is no QRS for 4 s; the last beat may come up to one RR (~1 s) after the
+    // episode's start, so from 6 s in every reading is 0.
+    if (r.sample_time >= from + sim::Time::from_s(6) && r.sample_time < to) {
+      EXPECT_EQ(r.value, 0.0) << r.sample_time.seconds();
+      ++zeros;
+    }
+    // Beats before the pause do not enter the average after it: within 15 s the rate is right.
+    if (r.sample_time >= to + sim::Time::from_s(15)) {
+      EXPECT_NEAR(r.value, patient.true_heart_rate.at(r.sample_time.ns()), 5.0) << r.sample_time.seconds();
+      ++after;
+    }
+  }
+  EXPECT_GE(zeros, 110);
+  EXPECT_GE(after, 40);
 }
 
 TEST(EcgPatch, LeadOffIsRailFlaggedAndRecordedExactly) {
