@@ -11,6 +11,11 @@ constexpr double NIBP_DURATION_MIN_S = 30.0;
 constexpr double NIBP_DURATION_MAX_S = 45.0;
 constexpr double TEMPERATURE_RESOLUTION_C = 0.1;  // displayed to 0.1 C
 constexpr std::size_t SPO2_WINDOW_FALLBACK = 64;  // on-demand schedules: samples kept for averaging
+// A monitor's readings do not jump independently every second: the respiration rate is counted
+// over the last breaths (~30 s) and a probe's error is a bias that changes over minutes. Both
+// errors are OU processes with these time constants (our choices).
+constexpr double RESPIRATION_ERROR_TAU_S = 30.0;
+constexpr double TEMPERATURE_ERROR_TAU_S = 600.0;
 
 double round_to(double value, double resolution) { return std::round(value / resolution) * resolution; }
 }  // namespace
@@ -91,14 +96,22 @@ void BedsideMonitor::measure(SampleContext& ctx, Output& out) {
     out.reading(Signal::heart_rate, hr->bpm, hr->flags);
   }
   measure_spo2(ctx, out);
+  const double dt_s = last_ ? (ctx.now - *last_).seconds() : 0.0;
+  const double z_respiration = ctx.noise.normal(0.0, 1.0);
+  const double z_temperature = ctx.noise.normal(0.0, 1.0);
+  respiration_error_ = last_ ? ou_step(respiration_error_, respiration_error_sd_, RESPIRATION_ERROR_TAU_S, dt_s, z_respiration)
+                             : respiration_error_sd_ * z_respiration;
+  temperature_error_ = last_ ? ou_step(temperature_error_, temperature_error_sd_, TEMPERATURE_ERROR_TAU_S, dt_s, z_temperature)
+                             : temperature_error_sd_ * z_temperature;
+  last_ = ctx.now;
   // Impedance pneumography runs through the ECG electrodes: a lead off loses it too.
   if (channel_.lead_off()) {
     out.reading(Signal::respiration_rate, 0.0, network::READING_SENSOR_OFF);
   } else {
-    const double rr = ctx.patient.value(Signal::respiration_rate) + ctx.noise.normal(0.0, respiration_error_sd_);
+    const double rr = ctx.patient.value(Signal::respiration_rate) + respiration_error_;
     out.reading(Signal::respiration_rate, std::max(0.0, std::round(rr)));
   }
-  const double temperature = ctx.patient.value(Signal::core_temperature) + ctx.noise.normal(0.0, temperature_error_sd_);
+  const double temperature = ctx.patient.value(Signal::core_temperature) + temperature_error_;
   out.reading(Signal::core_temperature, round_to(temperature, TEMPERATURE_RESOLUTION_C));
   measure_nibp(ctx, out);
 }

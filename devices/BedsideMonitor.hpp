@@ -51,6 +51,10 @@ private:
   std::vector<Spo2Sample> spo2_window_;
   std::size_t spo2_head_ = 0, spo2_count_ = 0;
 
+  // Respiration rate and temperature: slowly varying errors.
+  std::optional<sim::Time> last_;
+  double respiration_error_ = 0.0, temperature_error_ = 0.0;
+
   // NIBP: the next cycle, and the measurement under way (the cuff inflating and deflating).
   std::optional<sim::Time> next_nibp_;
   std::optional<sim::Time> nibp_ready_;

@@ -6,6 +6,12 @@
 // monitor): it reads the patient's true ECG since its last block, adds the front end's noise
 // (EcgNoise), clips at the ADC's range, replaces lead-off stretches by the amplifier's lead-off
 // output, runs its QrsDetector on what it measured and derives the heart rate from the beats.
+//
+// Faults: `motion` adds the motion artifact from its start to its end, to the sample (magnitude
+// scales it, 0 = 1; the wearer's activity bouts count `activity_motion_scale`); `detachment` is
+// lead-off (the patch's impedance check detects it at once: lead-off output, READING_SENSOR_OFF,
+// heart rate 0); after a `crash` the acquisition restarts at the reboot and the detector learns
+// again; `signal_loss` is the base class's (nothing sent).
 #include <cstdint>
 #include <optional>
 #include <vector>
