@@ -365,6 +365,40 @@ TEST(EcgPatch, LeadOffIsRailFlaggedAndRecordedExactly) {
   EXPECT_GE(flagged, 29);
 }
 
+TEST(EcgPatch, CrashLosesTheCrashIntervalAndTheRateComesBack) {
+  const sim::Time crash_start = sim::Time::from_s(60), crash_end = sim::Time::from_s(75);
+  physiology::Patient real("p0008", resting_spec(), sim::Time::from_s(150), 9, 0);
+  RecordingPatient patient(real);
+  testkit::BenchOptions options;
+  options.seed = 9;
+  options.faults.push_back({FaultKind::crash, crash_start, {}, crash_end - crash_start, 0.0});
+  options.params = [](devices::ParamSet& p) { p.set("heart_rate_interval", 1.0); };
+  testkit::DeviceBench bench(devices::DeviceType::ecg_patch, patient, options);
+  bench.run_until(sim::Time::from_s(150));
+  // No block holds a sample from the crash: a crashed firmware acquired nothing.
+  for (const network::Waveform* w : blocks(bench.ingest)) {
+    const double first = w->start.seconds(), last = first + static_cast<double>(w->samples.size() - 1) / RATE_HZ;
+    EXPECT_TRUE(last < crash_start.seconds() || first >= crash_end.seconds()) << first;
+  }
+  int after = 0;
+  for (const auto& r : bench.ingest.readings(Signal::heart_rate)) {
+    if (r.sample_time < crash_end + sim::Time::from_s(20)) continue;
+    EXPECT_NEAR(r.value, patient.true_heart_rate.at(r.sample_time.ns()), 5.0);
+    ++after;
+  }
+  EXPECT_GE(after, 50);
+}
+
+TEST(EcgPatch, DefaultBatteryLastsAboutSevenDays) {
+  // VitalPatch class: 7-day wear. 200 mAh at 1 mA idle plus 0.05 uAh per 1 s packet.
+  const auto& info = devices::device_type_info(devices::DeviceType::ecg_patch);
+  const devices::ParamSet p(info.params);
+  const double life_s = devices::predicted_battery_life_s(
+      p.number("battery_capacity_mah"), p.number("idle_current_ua"), p.number("charge_per_sample_uah"),
+      p.duration("sample_interval").seconds(), p.number("charge_per_packet_uah"), p.duration("sample_interval").seconds());
+  EXPECT_NEAR(life_s / 86400.0, 7.0, 0.25);
+}
+
 // --- bedside monitor ---------------------------------------------------------------------------
 
 TEST(BedsideMonitor, NibpAndSpo2WithinTheirStandards) {
