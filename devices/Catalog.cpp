@@ -19,6 +19,8 @@ const DeviceTypeInfo& weight_scale_type();
 const DeviceTypeInfo& cardiac_implant_type();
 const DeviceTypeInfo& infusion_pump_type();
 const DeviceTypeInfo& smartwatch_type();
+const DeviceTypeInfo& ecg_patch_type();
+const DeviceTypeInfo& bedside_monitor_type();
 
 namespace {
 constexpr double DAY_S = 86400.0;
@@ -27,7 +29,8 @@ std::vector<DeviceTypeInfo> build_catalog() {
   std::vector<DeviceTypeInfo> catalog;
   for (const DeviceTypeInfo* info : {&pulse_oximeter_type(), &cgm_type(), &insulin_pump_type(), &nibp_cuff_type(),
                                      &thermometer_type(), &skin_temp_patch_type(), &weight_scale_type(),
-                                     &cardiac_implant_type(), &infusion_pump_type(), &smartwatch_type()}) {
+                                     &cardiac_implant_type(), &infusion_pump_type(), &smartwatch_type(),
+                                     &ecg_patch_type(), &bedside_monitor_type()}) {
     catalog.push_back(*info);
   }
   std::sort(catalog.begin(), catalog.end(),
