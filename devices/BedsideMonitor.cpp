@@ -27,11 +27,6 @@ NibpResult nibp_measure(double systolic, double diastolic, double mean, double b
                     std::round(mean + bias_mmhg + error_sd_mmhg * z_mean)};
 }
 
-double ou_step(double error, double sd, double tau_s, double dt_s, double z) {
-  if (!(tau_s > 0.0)) return sd * z;  // no memory: white error
-  const double decay = std::exp(-dt_s / tau_s);
-  return error * decay + sd * std::sqrt(1.0 - decay * decay) * z;
-}
 
 const DeviceTypeInfo& bedside_monitor_type() {
   static const DeviceTypeInfo info = [] {
@@ -99,9 +94,9 @@ void BedsideMonitor::measure(SampleContext& ctx, Output& out) {
   const double dt_s = last_ ? (ctx.now - *last_).seconds() : 0.0;
   const double z_respiration = ctx.noise.normal(0.0, 1.0);
   const double z_temperature = ctx.noise.normal(0.0, 1.0);
-  respiration_error_ = last_ ? ou_step(respiration_error_, respiration_error_sd_, RESPIRATION_ERROR_TAU_S, dt_s, z_respiration)
+  respiration_error_ = last_ ? ou_step(respiration_error_, dt_s, RESPIRATION_ERROR_TAU_S, respiration_error_sd_, z_respiration)
                              : respiration_error_sd_ * z_respiration;
-  temperature_error_ = last_ ? ou_step(temperature_error_, temperature_error_sd_, TEMPERATURE_ERROR_TAU_S, dt_s, z_temperature)
+  temperature_error_ = last_ ? ou_step(temperature_error_, dt_s, TEMPERATURE_ERROR_TAU_S, temperature_error_sd_, z_temperature)
                              : temperature_error_sd_ * z_temperature;
   last_ = ctx.now;
   // Impedance pneumography runs through the ECG electrodes: a lead off loses it too.
@@ -119,7 +114,7 @@ void BedsideMonitor::measure(SampleContext& ctx, Output& out) {
 void BedsideMonitor::measure_spo2(SampleContext& ctx, Output& out) {
   const double dt_s = spo2_last_ ? (ctx.now - *spo2_last_).seconds() : 0.0;
   const double z = ctx.noise.normal(0.0, 1.0);
-  spo2_error_ = spo2_last_ ? ou_step(spo2_error_, spo2_error_sd_, spo2_error_tau_.seconds(), dt_s, z) : spo2_error_sd_ * z;
+  spo2_error_ = spo2_last_ ? ou_step(spo2_error_, dt_s, spo2_error_tau_.seconds(), spo2_error_sd_, z) : spo2_error_sd_ * z;
   spo2_last_ = ctx.now;
   spo2_window_[spo2_head_] = Spo2Sample{ctx.now, ctx.patient.value(Signal::spo2) + spo2_error_};
   spo2_head_ = (spo2_head_ + 1) % spo2_window_.size();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "devices/Device.hpp"
+#include "devices/Measurement.hpp"
 #include "devices/EcgPatch.hpp"
 
 namespace twinbed::devices {
@@ -21,9 +22,6 @@ struct NibpResult {
 NibpResult nibp_measure(double systolic, double diastolic, double mean, double bias_mmhg, double error_sd_mmhg,
                         double z_systolic, double z_diastolic, double z_mean);
 
-// Exact one-step update of an Ornstein-Uhlenbeck error with mean 0, SD `sd` and time constant
-// `tau_s` over `dt_s` (z ~ N(0,1)). Pure.
-double ou_step(double error, double sd, double tau_s, double dt_s, double z);
 
 class BedsideMonitor final : public Device {
 public:

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "devices/PulseOximeter.hpp"  // Display and the quantise-and-clamp display model
+#include "devices/Measurement.hpp"
 
 namespace twinbed::devices {
 namespace {

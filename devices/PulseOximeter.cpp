@@ -22,12 +22,6 @@ double motion_severity(const FaultState& faults) {
 }
 }  // namespace
 
-double measure(double truth, double error_sd, double z, const Display& display, std::uint16_t& flags) {
-  const double noisy = truth + error_sd * z;
-  const double quantised = std::round(noisy / display.resolution) * display.resolution;
-  if (quantised < display.low || quantised > display.high) flags |= network::READING_CLAMPED;
-  return std::clamp(quantised, display.low, display.high);
-}
 
 double pigmentation_bias_percent(std::uint8_t skin_type, double sao2_percent, double bias_at_100, double bias_at_70) {
   const double weight = skin_type < std::size(PIGMENT_WEIGHT) ? PIGMENT_WEIGHT[skin_type] : 1.0;
@@ -35,11 +29,6 @@ double pigmentation_bias_percent(std::uint8_t skin_type, double sao2_percent, do
   return weight * (bias_at_100 + f * (bias_at_70 - bias_at_100));
 }
 
-double ou_step(double x, double dt_s, double tau_s, double sd, double z) {
-  if (tau_s <= 0.0) return sd * z;
-  const double a = std::exp(-dt_s / tau_s);
-  return a * x + sd * std::sqrt(1.0 - a * a) * z;
-}
 
 double spo2_internal_percent(double sao2_percent, std::uint8_t skin_type, const Spo2ErrorModel& model,
                              double slow_error, double z) {

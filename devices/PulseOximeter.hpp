@@ -39,26 +39,15 @@
 #include <deque>
 
 #include "devices/Device.hpp"
+#include "devices/Measurement.hpp"
 #include "devices/Ppg.hpp"
 
 namespace twinbed::devices {
-
-// Display model: value rounded to `resolution`, clamped to [low, high]. Sets READING_CLAMPED.
-struct Display {
-  double resolution;
-  double low;
-  double high;
-};
-// True value plus error (z ~ N(0,1) scaled by sd), quantised and clamped. Pure: testable alone.
-double measure(double truth, double error_sd, double z, const Display& display, std::uint16_t& flags);
 
 // Positive SpO2 bias (%) of Fitzpatrick `skin_type` (0 = unknown: none) at true saturation
 // `sao2_percent`: the type-6 bias interpolated between `bias_at_100` and `bias_at_70`, times the
 // type's weight.
 double pigmentation_bias_percent(std::uint8_t skin_type, double sao2_percent, double bias_at_100, double bias_at_70);
-
-// One step of an Ornstein-Uhlenbeck error with stationary SD `sd` and time constant `tau_s`.
-double ou_step(double x, double dt_s, double tau_s, double sd, double z);
 
 struct Spo2ErrorModel {
   double error_sd = 2.4;

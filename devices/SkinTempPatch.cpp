@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "devices/PulseOximeter.hpp"  // Display and the quantise-and-clamp display model
+#include "devices/Measurement.hpp"
 #include "physiology/OrnsteinUhlenbeck.hpp"
 
 namespace twinbed::devices {

@@ -1,6 +1,6 @@
 #include "devices/Thermometer.hpp"
 
-#include "devices/PulseOximeter.hpp"  // Display and the quantise-and-clamp display model
+#include "devices/Measurement.hpp"
 
 namespace twinbed::devices {
 namespace {

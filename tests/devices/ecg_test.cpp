@@ -513,9 +513,9 @@ TEST(BedsideMonitor, PureErrorModels) {
   EXPECT_EQ(r.systolic, 126.0);
   EXPECT_EQ(r.diastolic, 76.0);
   EXPECT_EQ(r.mean, 94.0);
-  EXPECT_DOUBLE_EQ(devices::ou_step(1.5, 2.0, 60.0, 0.0, 0.7), 1.5);  // no time passed: no change
-  EXPECT_DOUBLE_EQ(devices::ou_step(1.0, 2.0, 60.0, 60.0, 0.5), std::exp(-1.0) + 2.0 * std::sqrt(1.0 - std::exp(-2.0)) * 0.5);
-  EXPECT_DOUBLE_EQ(devices::ou_step(1.0, 2.0, 0.0, 1.0, 0.5), 1.0);  // no memory: white, SD 2
+  EXPECT_DOUBLE_EQ(devices::ou_step(1.5, 0.0, 60.0, 2.0, 0.7), 1.5);  // no time passed: no change
+  EXPECT_DOUBLE_EQ(devices::ou_step(1.0, 60.0, 60.0, 2.0, 0.5), std::exp(-1.0) + 2.0 * std::sqrt(1.0 - std::exp(-2.0)) * 0.5);
+  EXPECT_DOUBLE_EQ(devices::ou_step(1.0, 1.0, 0.0, 2.0, 0.5), 1.0);  // no memory: white, SD 2
 }
 
 TEST(BedsideMonitor, OneReadingOfEachParameterPerSecond) {
