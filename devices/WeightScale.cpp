@@ -15,7 +15,7 @@ const DeviceTypeInfo& weight_scale_type() {
       DeviceType::weight_scale,
       "weight_scale",
       "connected weight scale for heart-failure home monitoring: once a day, 0.1 kg; set times_of_day "
-      "(e.g. [7h30min]) for a morning weighing, adherence and delay_max for how the patient keeps to it",
+      "(e.g. [450min] for 07:30) for a morning weighing, adherence and delay_max for how the patient keeps to it",
       "scale",
       false,
       {physiology::Signal::weight},

@@ -1,6 +1,6 @@
 #pragma once
 // devices::WeightScale: a connected bathroom scale of a heart-failure telemonitoring programme; the
-// patient weighs once a day (times_of_day in the scenario, e.g. [7h30min]), when they remember.
+// patient weighs once a day (times_of_day in the scenario, e.g. [450min] for 07:30), when they remember.
 #include "devices/Device.hpp"
 
 namespace twinbed::devices {

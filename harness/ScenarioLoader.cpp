@@ -121,7 +121,7 @@ DeviceSpec read_device(const YamlField& field, const std::vector<LinkSpec>& link
   if (map.has("times_of_day")) {
     for (const YamlField& item : map.get("times_of_day").as_list()) {
       const sim::Time t = item.as_duration(sim::Time::zero());
-      if (t >= sim::Time::from_days(1)) item.fail("is not a time of day; expected 0h .. 23h59min");
+      if (t >= sim::Time::from_days(1)) item.fail("is not a time of day; expected a clock time from 0h to under 24h, e.g. 450min for 07:30");
       device.times_of_day.push_back(t);
     }
   }

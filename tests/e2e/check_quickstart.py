@@ -76,12 +76,19 @@ with tempfile.TemporaryDirectory(prefix="twinbed-e2e-") as out:
     # Every received reading has a latency of exactly 40 ms (the link's constant latency).
     latency = telemetry["delivery_time_ns"] - telemetry["sample_time_ns"]
     check(np.all(latency == 40_000_000), f"latency not 40 ms: {np.unique(latency)[:5]}")
-    # 4 devices x 3600 samples x 2 signals generated; 0.5 % loss.
-    check(summary["telemetry"]["generated"] == 4 * 3600 * 2, f"generated {summary['telemetry']['generated']}")
+    # 4 devices x 3600 samples x 3 signals (SpO2, pulse rate, perfusion index) generated; 0.5 % loss.
+    check(summary["telemetry"]["generated"] == 4 * 3600 * 3, f"generated {summary['telemetry']['generated']}")
     spo2 = telemetry["value"][telemetry["signal"] == 1]
     check(abs(spo2.mean() - 97.0) < 1.0, f"mean SpO2 {spo2.mean()}")
     per_patient = np.bincount(telemetry["patient"], minlength=4)
-    check(np.all(per_patient > 7000), f"per-patient rows {per_patient}")
+    check(np.all(per_patient > 10500), f"per-patient rows {per_patient}")
+    # The device's own pulse rate, from its PPG pulses, follows the true heart rate (ground truth
+    # at 1 s): mean absolute error under 5 bpm over all readings of this resting ward.
+    hr = telemetry[telemetry["signal"] == signal_codes["heart_rate"]]
+    truth_by_second = {(int(r["patient"]), int(r["time_ns"] // 10**9)): r["heart_rate_bpm"] for r in truth_vitals}
+    errors = [abs(r["value"] - truth_by_second[(int(r["patient"]), int(r["sample_time_ns"] // 10**9))])
+              for r in hr[hr["value"] > 0]]
+    check(np.mean(errors) < 5.0, f"pulse rate mean absolute error {np.mean(errors):.2f} bpm")
 
 if failures:
     print("FAILED:\n  " + "\n  ".join(failures))
