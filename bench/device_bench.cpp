@@ -43,7 +43,8 @@ void run_ward(benchmark::State& state, std::optional<devices::DeviceType> type) 
         spec.glucose.kind = physiology::GlucoseKind::type1_diabetes;
         spec.glucose.uva_padova_patient = "adult#001";
       }
-      const std::string id = "p" + std::to_string(1000 + i);
+      std::string id("p");
+      id += std::to_string(1000 + i);  // append, not "p" + ...: GCC 12 -Wrestrict false positive
       patients.push_back(std::make_unique<physiology::Patient>(id, spec, HOUR, 1, 0));
       if (!type) continue;
       const devices::DeviceTypeInfo& info = devices::device_type_info(*type);

@@ -21,7 +21,12 @@ with tempfile.TemporaryDirectory(prefix="twinbed-scenarios-") as out:
             continue
         # Research scenarios (a week, 200 patients) run shortened to 3 h so the suite stays quick
         # in a Debug build; their full length is exercised by hand and in docs/performance.md.
+        # A scenario may say how to shorten itself for the suite: "# ci-set: key=value" lines.
         shorten = ["--set", "duration=3h"] if os.sep + "research" + os.sep in path else []
+        with open(path) as f:
+            for line in f:
+                if line.startswith("# ci-set:"):
+                    shorten += ["--set", line.split(":", 1)[1].strip()]
         r = subprocess.run([twinbed, "run", path, "--out", out, *shorten], capture_output=True, text=True,
                            timeout=600)
         if r.returncode != 0 or "results " not in r.stdout:
