@@ -12,8 +12,8 @@ cmake -S "$source_dir/tests/consumer" -B "$work/build" -DCMAKE_PREFIX_PATH="$wor
 cmake --build "$work/build" -j2 >/dev/null
 output=$("$work/build/consumer" "$work/out")
 echo "$output"
-# 2 devices x 120 samples x 2 readings, all delivered over a lossless 2 ms link before the end.
-if [ "$output" != "kernel events 1, received 480 of 480" ]; then
+# 2 devices x 120 samples x 3 readings (SpO2, pulse rate, perfusion index), all delivered over a lossless 2 ms link before the end.
+if [ "$output" != "kernel events 1, received 720 of 720" ]; then
   echo "FAILED: unexpected consumer output" >&2
   exit 1
 fi
