@@ -69,6 +69,20 @@ CASES = [
      r"command line: --seed: 'abc' is not a seed; expected a whole number from 0 to 18446744073709551615"),
     ("unknown flag", GOOD, ["--sed", "3"],
      r"command line: .*--sed"),
+    ("key of another device type", edit("sample_interval: 1s", "sensor: dexcom"), [],
+     r"FILE:12:9: cohort\[0\]\.devices\[0\]\.sensor: 'sensor' is not a known key.*; allowed: type, name, link, "
+     r"faults, times_of_day, .*sample_interval"),
+    ("fault the type cannot have", edit("sample_interval: 1s", "faults: [{kind: occlusion, at: 1min}]"), [],
+     r"FILE:12:25: cohort\[0\]\.devices\[0\]\.faults\[0\]\.kind: 'occlusion' is not a fault a pulse_oximeter "
+     r"can have; allowed: motion, detachment, low_perfusion"),
+    ("fault without at or every", edit("sample_interval: 1s", "faults: [{kind: detachment}]"), [],
+     r"FILE:12:18: cohort\[0\]\.devices\[0\]\.faults\[0\]: '<mapping>' needs exactly one of 'at' \(a scheduled "
+     r"fault\) or 'every'"),
+    ("device parameter out of range", edit("sample_interval: 1s", "averaging_window: 60s"), [],
+     r"FILE:12:27: cohort\[0\]\.devices\[0\]\.averaging_window: '60s' is longer than 16 s, the most "
+     r"'averaging_window' allows"),
+    ("time of day past midnight", edit("sample_interval: 1s", "times_of_day: [25h]"), [],
+     r"FILE:12:24: cohort\[0\]\.devices\[0\]\.times_of_day\[0\]: '25h' is not a time of day"),
 ]
 
 failures = []
