@@ -28,6 +28,7 @@ cohort:
           - {kind: crash, at: 10min, duration: 5min}
           - {kind: stuck_sensor, at: 30min, duration: 10min}
           - {kind: signal_loss, every: 20min, duration: 2min}
+          - {kind: detachment, at: 50min, duration: 3min}
 """
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -68,6 +69,16 @@ with tempfile.TemporaryDirectory() as tmp:
         for signal in np.unique(inside["signal"]):
             values = inside[inside["signal"] == signal]["value"]
             assert np.all(values == values[0]), f"stuck sensor values vary: {np.unique(values)}"
+        # Detachment (a model-specific artifact): after the oximeter's 5 s probe-off delay, every
+        # SpO2 reading inside the interval is 0 with the sensor_off flag (bit 2), as documented.
+        detached = rows[[k == "detachment" for k in kinds]]
+        assert len(detached) == 1 and detached["start_ns"][0] == 50 * minute and detached["end_ns"][0] == 53 * minute
+        lost = losses[(losses["start_ns"] < 53 * minute) & (losses["end_ns"] > 50 * minute)]
+        spo2 = mine[(mine["signal"] == 1) & (t >= 50 * minute + 5 * 10**9) & (t < 53 * minute)]
+        assert len(spo2) > 100 or len(lost) > 0, len(spo2)
+        assert np.all(spo2["value"] == 0) and np.all(spo2["flags"] & 4), (spo2["value"][:5], spo2["flags"][:5])
+        after = mine[(mine["signal"] == 1) & (t >= 54 * minute) & (t < 60 * minute)]
+        assert np.all(after["value"] > 80) and not np.any(after["flags"] & 4), "probe back on: values return"
     with open(os.path.join(run_dir, "summary.json")) as f:
         summary = json.load(f)
     print(f"faults e2e ok: {len(faults)} fault rows, {len(telemetry)} telemetry rows, "
