@@ -178,6 +178,8 @@ void QrsDetector::step(float x) {
 bool QrsDetector::is_peak(std::int64_t m) const {
   const float v = mwi_[at(m)];
   if (!(v > 0.0F)) return false;
+  // Most samples sit on a slope: the nearest neighbours settle them before the full scan.
+  if (neighbourhood_ >= 1 && (mwi_[at(m - 1)] >= v || mwi_[at(m + 1)] > v)) return false;
   for (std::int64_t k = m - neighbourhood_; k < m; ++k) {
     if (mwi_[at(k)] >= v) return false;
   }

@@ -568,3 +568,20 @@ TEST(EcgCatalog, BothTypesAskForTheEcg) {
   EXPECT_EQ(devices::device_type_from_name("ecg_patch"), devices::DeviceType::ecg_patch);
   EXPECT_EQ(devices::device_type_from_name("bedside_monitor"), devices::DeviceType::bedside_monitor);
 }
+
+TEST(EcgNoiseModel, BlockRotationEqualsThePeriodicReference) {
+  // Wander and mains are computed by phasor rotation inside a block: each sample must still equal
+  // the closed form periodic_mv(k) (float output: 1e-6 mV is far below any ECG feature).
+  devices::EcgNoiseParams params;
+  params.emg_rms_mv = 0.0;
+  devices::EcgNoise noise(params, RATE_HZ);
+  sim::RandomStream rng(7, 0, "noise-test", "noise");
+  std::vector<float> block(250, 0.0F);
+  for (std::int64_t first = 0; first < 250 * 40; first += 250) {
+    std::fill(block.begin(), block.end(), 0.0F);
+    noise.add(first, block, 0.0, rng);
+    for (std::size_t i = 0; i < block.size(); ++i) {
+      ASSERT_NEAR(block[i], noise.periodic_mv(first + static_cast<std::int64_t>(i)), 1e-6);
+    }
+  }
+}
