@@ -72,6 +72,17 @@ public:
   std::vector<devices::FaultRecord> records;
 };
 
+// A scheduled fault entry, as a scenario's `faults: [{kind, at, duration, magnitude}]` gives it.
+inline devices::FaultSpec scheduled(devices::FaultKind kind, sim::Time at, sim::Time duration = sim::Time::zero(),
+                                    double magnitude = 0.0) {
+  devices::FaultSpec spec;
+  spec.kind = kind;
+  spec.at = at;
+  spec.duration = duration;
+  spec.magnitude = magnitude;
+  return spec;
+}
+
 struct BenchOptions {
   std::function<void(devices::ParamSet&)> params;  // override defaults
   std::vector<devices::FaultSpec> faults;

@@ -17,6 +17,7 @@
 #include "physiology/Patient.hpp"
 
 using namespace twinbed;
+using testkit::scheduled;
 using devices::AlertCode;
 using devices::DeviceType;
 using devices::FaultKind;
@@ -46,17 +47,6 @@ double model_quantile(std::size_t i) {
   const devices::CgmNoiseParams& p = dexcom_noise();
   const double sd = std::sqrt(p.pacf * p.pacf / (1.0 - p.pacf * p.pacf));
   return p.xi + p.lambda * std::sinh((sd * NORMAL_QUANTILES[i] - p.gamma) / p.delta);
-}
-
-// A scheduled fault (aggregate initialisers of FaultSpec / BenchOptions with designators warn
-// about the members left out under -Wextra).
-devices::FaultSpec scheduled(FaultKind kind, Time at, Time duration = Time::zero(), double magnitude = 0.0) {
-  devices::FaultSpec spec;
-  spec.kind = kind;
-  spec.at = at;
-  spec.duration = duration;
-  spec.magnitude = magnitude;
-  return spec;
 }
 
 testkit::BenchOptions options(std::function<void(devices::ParamSet&)> params,

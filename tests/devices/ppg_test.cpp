@@ -11,6 +11,7 @@
 #include "physiology/Patient.hpp"
 
 using namespace twinbed;
+using testkit::scheduled;
 using physiology::Signal;
 using sim::Time;
 using namespace sim::literals;
@@ -75,15 +76,6 @@ double mean_abs_error(const std::vector<network::Reading>& readings, double trut
   double sum = 0.0;
   for (const auto& r : readings) sum += std::abs(r.value - truth);
   return readings.empty() ? 0.0 : sum / static_cast<double>(readings.size());
-}
-
-devices::FaultSpec scheduled(devices::FaultKind kind, Time at, Time duration, double magnitude = 0.0) {
-  devices::FaultSpec spec;
-  spec.kind = kind;
-  spec.at = at;
-  spec.duration = duration;
-  spec.magnitude = magnitude;
-  return spec;
 }
 
 testkit::BenchOptions options(std::uint64_t seed, std::vector<devices::FaultSpec> faults = {}) {
