@@ -116,7 +116,23 @@ void Patient::beats(sim::Time from, sim::Time to, std::vector<PulseMark>& out) c
   const std::vector<PulseMark>& recent = tee_.recent();
   auto it = std::lower_bound(recent.begin(), recent.end(), from,
                              [](const PulseMark& mark, sim::Time t) { return mark.r_time < t; });
+  const std::size_t first = out.size();
   for (; it != recent.end() && it->r_time < to; ++it) out.push_back(*it);
+  bool fibrillation = false;
+  for (const RhythmEpisode& e : beats_.episodes()) {
+    if (e.rhythm != Rhythm::ventricular_fibrillation || e.end <= from || e.start >= to) continue;
+    fibrillation = true;
+    // Waves on the episode's own grid, so every reader sees the same ones.
+    const std::int64_t k0 = from > e.start ? (from - e.start).ns() / FIBRILLATION_CYCLE.ns() : 0;
+    for (sim::Time w = e.start + sim::Time::from_ns(k0 * FIBRILLATION_CYCLE.ns()); w < std::min(e.end, to);
+         w += FIBRILLATION_CYCLE) {
+      if (w >= from) out.push_back(PulseMark{w, 0.0F, true, true});
+    }
+  }
+  if (fibrillation) {
+    std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+              [](const PulseMark& a, const PulseMark& b) { return a.r_time < b.r_time; });
+  }
 }
 
 bool Patient::ecg(std::int64_t first_sample, std::span<float> out) {

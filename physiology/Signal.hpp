@@ -53,7 +53,13 @@ struct PulseMark {
   sim::Time r_time;
   float pulse_amplitude = 1.0F;  // relative PPG/palpable pulse; 0 = no pulse (e.g. short AF beats)
   bool ventricular = false;      // a ventricular beat (PVC, VT): wide QRS, weak pulse
+  // A fibrillation wave, not a beat: during VF the ventricles give no QRS and no pulse, but an
+  // intracardiac lead senses the chaotic activation (what an ICD counts). No pulse amplitude.
+  bool fibrillation = false;
 };
+// VF waves as a lead senses them: the VF dominant frequency is 4-6 Hz (spec section 2), a cycle
+// of 170-250 ms; 200 ms (300 /min) is the middle.
+inline constexpr sim::Time FIBRILLATION_CYCLE = sim::Time::from_ms(200);
 
 // What an insulin pump needs to know of its wearer (T1D patients).
 struct InsulinTherapy {
@@ -80,8 +86,9 @@ public:
   // Activity state now and since when (drives motion artifacts).
   virtual Activity activity() const { return Activity::rest; }
   virtual sim::Time activity_since() const { return sim::Time::zero(); }
-  // Appends the beats with R peak in [from, to) to `out`. `to` must not be after the time advanced
-  // to; beats older than SENSOR_HISTORY before it may be gone.
+  // Appends the beats with R peak in [from, to) to `out`, in time order, with a `fibrillation`
+  // mark every FIBRILLATION_CYCLE during ventricular fibrillation. `to` must not be after the time
+  // advanced to; beats older than SENSOR_HISTORY before it may be gone.
   virtual void beats(sim::Time from, sim::Time to, std::vector<PulseMark>& out) const {
     (void)from, (void)to, (void)out;
   }

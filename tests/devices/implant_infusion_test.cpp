@@ -8,6 +8,7 @@
 #include "DeviceTestKit.hpp"
 #include "devices/CardiacImplant.hpp"
 #include "devices/InfusionPump.hpp"
+#include "physiology/Patient.hpp"
 
 using namespace twinbed;
 using devices::AlertCode;
@@ -351,4 +352,31 @@ TEST(InfusionPump, ReportedRatesIntegrateToTheBagVolume) {
     if (end > rates[i].sample_time) volume_ml += rates[i].value * (end - rates[i].sample_time).seconds() / 3600.0;
   }
   EXPECT_NEAR(volume_ml, 1000.0, 1e-6);
+}
+
+// A real patient in VF: there is no QRS and no pulse, but the patient reports the fibrillation
+// waves a lead senses (every 200 ms), so the ICD detects VF after 18 of 24 intervals (3.6 s after
+// the onset) and the alert leaves with the next 5 s sensing cycle; the PPG pulse stops meanwhile.
+TEST(CardiacImplant, DetectsVentricularFibrillationOfARealPatient) {
+  physiology::PatientSpec spec;
+  physiology::RhythmEpisode vf;
+  vf.rhythm = physiology::Rhythm::ventricular_fibrillation;
+  vf.start = Time::from_s(600);
+  vf.end = Time::from_s(640);
+  spec.rhythm.episodes = {vf};
+  physiology::Patient patient("p0001", spec, Time::from_s(1200), 3, 0);
+  testkit::DeviceBench bench(devices::DeviceType::cardiac_implant, patient, implant_options(1));
+  bench.run_until(Time::from_s(1200));
+  const auto found = alerts(bench.ingest, AlertCode::vf_episode);
+  ASSERT_EQ(found.size(), 1U);
+  EXPECT_GT(found[0].sample_time, vf.start + Time::from_ms(3600));
+  EXPECT_LE(found[0].sample_time.seconds(), (vf.start + Time::from_ms(3600)).seconds() + SENSING_CYCLE_S);
+  EXPECT_FALSE(alerts(bench.ingest, AlertCode::shock_delivered).empty());
+  // The fibrillation marks carry no pulse: a PPG sees none during the episode.
+  std::vector<physiology::PulseMark> marks;
+  physiology::Patient again("p0001", spec, Time::from_s(1200), 3, 0);
+  again.advance_to(Time::from_s(630));
+  again.beats(Time::from_s(615), Time::from_s(625), marks);
+  ASSERT_EQ(marks.size(), 50U);  // 10 s of 200 ms waves
+  for (const auto& m : marks) EXPECT_TRUE(m.fibrillation && m.pulse_amplitude == 0.0F);
 }
