@@ -99,6 +99,8 @@ TEST(DeviceBattery, DiesAtThePredictedTimeWithinOnePercent) {
   bench.run_until(sim::Time::from_days(1));
   ASSERT_TRUE(bench.device->died_at().has_value());
   const double died_s = bench.device->died_at()->seconds();
+  RecordProperty("died_s", std::to_string(died_s));
+  RecordProperty("predicted_s", std::to_string(predicted_s));
   EXPECT_NEAR(died_s / predicted_s, 1.0, 0.01);
   // Nothing is measured after death; the warning came at 10 % left, i.e. at 90 % of the life.
   EXPECT_LE(bench.ingest.packets.back().sent.seconds(), died_s);
