@@ -54,7 +54,7 @@ void run_ward(benchmark::State& state, std::optional<devices::DeviceType> type) 
       setup.index = static_cast<std::uint32_t>(i);
       setup.patient_index = static_cast<std::uint32_t>(i);
       setup.type = *type;
-      setup.params = devices::ParamSet(info.params);
+      setup.params = sim::ParamSet(info.params);
       setup.patient = patients.back().get();
       setup.uplink = flows.back().get();
       setup.bus = &buses[static_cast<std::size_t>(i)];

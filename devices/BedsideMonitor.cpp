@@ -30,29 +30,29 @@ NibpResult nibp_measure(double systolic, double diastolic, double mean, double b
 
 const DeviceTypeInfo& bedside_monitor_type() {
   static const DeviceTypeInfo info = [] {
-    std::vector<ParamInfo> own{
-        {"spo2_error_sd", ParamKind::number, "%", 2.0, 0.0, 20.0, "SpO2 error against SaO2 (1 SD, ~ARMS)",
+    std::vector<sim::ParamInfo> own{
+        {"spo2_error_sd", sim::ParamKind::number, "%", 2.0, 0.0, 20.0, "SpO2 error against SaO2 (1 SD, ~ARMS)",
          "ISO 80601-2-61 / FDA 2013: ARMS <= 3 %; typical 2 %"},
-        {"spo2_error_time_constant", ParamKind::duration, "", 60.0, 0.0, 86400.0,
+        {"spo2_error_time_constant", sim::ParamKind::duration, "", 60.0, 0.0, 86400.0,
          "the SpO2 error varies slowly (a bias over minutes), not sample by sample; 0 = white",
          "our choice: oximeter-vs-SaO2 differences are mostly persistent bias"},
-        {"spo2_averaging", ParamKind::duration, "", 8.0, 1.0, 60.0, "SpO2 averaging window",
+        {"spo2_averaging", sim::ParamKind::duration, "", 8.0, 1.0, 60.0, "SpO2 averaging window",
          "spec/physiology.md section 5: 4-16 s; IntelliVue/Masimo default 8 s"},
-        {"respiration_error_sd", ParamKind::number, "/min", 1.0, 0.0, 20.0,
+        {"respiration_error_sd", sim::ParamKind::number, "/min", 1.0, 0.0, 20.0,
          "impedance-pneumography respiration rate error (1 SD)", "Philips IntelliVue datasheet: +/-1 rpm"},
-        {"temperature_error_sd", ParamKind::number, "Cel", 0.1, 0.0, 2.0, "core temperature probe error (1 SD)",
+        {"temperature_error_sd", sim::ParamKind::number, "Cel", 0.1, 0.0, 2.0, "core temperature probe error (1 SD)",
          "IntelliVue datasheet +/-0.1 C; ISO 80601-2-56 laboratory accuracy +/-0.3 C"},
-        {"nibp_interval", ParamKind::duration, "", 900.0, 0.0, 86400.0,
+        {"nibp_interval", sim::ParamKind::duration, "", 900.0, 0.0, 86400.0,
          "automatic NIBP cycle (0 = never)", "ICU practice: automatic cuff every 15 min (IntelliVue auto 1-120 min)"},
-        {"nibp_bias_mmhg", ParamKind::number, "mmHg", 0.0, -30.0, 30.0, "NIBP mean error",
+        {"nibp_bias_mmhg", sim::ParamKind::number, "mmHg", 0.0, -30.0, 30.0, "NIBP mean error",
          "ISO 81060-2: mean error within +/-5 mmHg"},
-        {"nibp_error_sd", ParamKind::number, "mmHg", 6.0, 0.0, 30.0, "NIBP error (1 SD)",
+        {"nibp_error_sd", sim::ParamKind::number, "mmHg", 6.0, 0.0, 30.0, "NIBP error (1 SD)",
          "ISO 81060-2: SD <= 8 mmHg; validated devices typically 5-7"},
     };
     EcgNoiseParams noise;
     noise.emg_rms_mv = 0.01;          // a patient lying in bed: little muscle noise (our choice)
     noise.mains_amplitude_mv = 0.05;  // mains-powered with long leads: more pick-up than a patch
-    for (ParamInfo& p : ecg_channel_params(noise)) own.push_back(p);
+    for (sim::ParamInfo& p : ecg_channel_params(noise)) own.push_back(p);
     return DeviceTypeInfo{
         DeviceType::bedside_monitor,
         "bedside_monitor",

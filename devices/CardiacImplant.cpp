@@ -85,7 +85,7 @@ double normalised_rmssd(std::span<const double> rr_s) {
 // --- catalogue ----------------------------------------------------------------------------------
 
 const DeviceTypeInfo& cardiac_implant_type() {
-  using K = ParamKind;
+  using K = sim::ParamKind;
   static const DeviceTypeInfo info{
       DeviceType::cardiac_implant,
       "cardiac_implant",

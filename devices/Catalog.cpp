@@ -39,9 +39,9 @@ std::vector<DeviceTypeInfo> build_catalog() {
 }
 }  // namespace
 
-std::vector<ParamInfo> with_common_params(std::vector<ParamInfo> own, const CommonDefaults& d) {
-  using K = ParamKind;
-  const std::vector<ParamInfo> common{
+std::vector<sim::ParamInfo> with_common_params(std::vector<sim::ParamInfo> own, const CommonDefaults& d) {
+  using K = sim::ParamKind;
+  const std::vector<sim::ParamInfo> common{
       {"sample_interval", K::duration, "", d.sample_interval_s, 0.0, 366 * DAY_S,
        "time between measurements; 0 = on demand or times_of_day only", "type default (see description)"},
       {"sample_jitter", K::duration, "", 0.0, 0.0, DAY_S,
@@ -126,10 +126,10 @@ std::string join_faults(const DeviceTypeInfo& info) {
   }
   return text.empty() ? "-" : text;
 }
-std::string range_text(const ParamInfo& p) {
+std::string range_text(const sim::ParamInfo& p) {
   switch (p.kind) {
-    case ParamKind::flag: return "true/false";
-    case ParamKind::choice: {
+    case sim::ParamKind::flag: return "true/false";
+    case sim::ParamKind::choice: {
       std::string text;
       for (const auto c : p.choices) text += (text.empty() ? "" : ", ") + std::string(c);
       return text;
@@ -145,7 +145,7 @@ std::string catalog_markdown() {
     md += "### `" + std::string(info.name) + "`\n\n" + std::string(info.description) + "\n\n";
     md += "Reports: " + join_signals(info) + ". Injectable faults: " + join_faults(info) + ".\n\n";
     md += "| key | kind | default | allowed | meaning | source |\n|---|---|---|---|---|---|\n";
-    for (const ParamInfo& p : info.params) {
+    for (const sim::ParamInfo& p : info.params) {
       md += "| `" + std::string(p.name) + "` | " + std::string(param_kind_name(p.kind)) + " | " +
             format_param_value(p, p.default_value) + " | " + range_text(p) + " | " + std::string(p.description) +
             " | " + std::string(p.source) + " |\n";
@@ -161,7 +161,7 @@ std::string catalog_text(std::optional<DeviceType> only) {
     if (only && info.type != *only) continue;
     text += std::string(info.name) + ": " + std::string(info.description) + "\n";
     text += "  reports: " + join_signals(info) + "\n  faults: " + join_faults(info) + "\n";
-    for (const ParamInfo& p : info.params) {
+    for (const sim::ParamInfo& p : info.params) {
       char line[160];
       std::snprintf(line, sizeof line, "  %-24.*s %-14s [%s]  ", static_cast<int>(p.name.size()), p.name.data(),
                     format_param_value(p, p.default_value).c_str(), range_text(p).c_str());

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "devices/Faults.hpp"
-#include "devices/Params.hpp"
+#include "sim/Params.hpp"
 #include "physiology/Signal.hpp"
 
 namespace twinbed::devices {
@@ -41,7 +41,7 @@ struct DeviceTypeInfo {
   bool needs_ecg = false;         // the patient must synthesise an ECG for it
   std::vector<physiology::Signal> signals;  // what it reports
   std::vector<FaultKind> faults;            // what the scenario may inject (`faults:`)
-  std::vector<ParamInfo> params;            // its own parameters, then the common ones
+  std::vector<sim::ParamInfo> params;            // its own parameters, then the common ones
   std::unique_ptr<Device> (*make)(DeviceSetup setup) = nullptr;
 };
 
@@ -70,7 +70,7 @@ struct CommonDefaults {
   double battery_report_interval_s = 0.0;
 };
 // `own` followed by the common parameters with `defaults`.
-std::vector<ParamInfo> with_common_params(std::vector<ParamInfo> own, const CommonDefaults& defaults);
+std::vector<sim::ParamInfo> with_common_params(std::vector<sim::ParamInfo> own, const CommonDefaults& defaults);
 
 // The catalogue as Markdown (docs/devices.md's generated part) and as plain text (`twinbed catalog`).
 std::string catalog_markdown();

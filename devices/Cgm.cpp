@@ -81,7 +81,7 @@ double CgmNoise::at(double minutes, sim::RandomStream& rng) {
 // --- catalogue ---------------------------------------------------------------------------------------
 
 const DeviceTypeInfo& cgm_type() {
-  using K = ParamKind;
+  using K = sim::ParamKind;
   static const DeviceTypeInfo info{
       DeviceType::cgm,
       "cgm",

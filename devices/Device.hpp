@@ -14,7 +14,7 @@
 
 #include "devices/Catalog.hpp"
 #include "devices/Faults.hpp"
-#include "devices/Params.hpp"
+#include "sim/Params.hpp"
 #include "network/Packet.hpp"
 #include "physiology/Signal.hpp"
 #include "sim/RandomStream.hpp"
@@ -67,7 +67,7 @@ struct DeviceSetup {
   std::uint32_t index = 0;        // in the run's device table
   std::uint32_t patient_index = 0;
   DeviceType type = DeviceType::pulse_oximeter;
-  ParamSet params;
+  sim::ParamSet params;
   std::vector<FaultSpec> faults;
   std::vector<sim::Time> times_of_day;  // scheduled measurements (clock time); empty = periodic
   sim::Time start_clock_time;           // clock time at the start of the run
@@ -141,7 +141,7 @@ public:
   std::uint32_t index() const { return index_; }
   std::uint32_t patient_index() const { return patient_index_; }
   DeviceType type() const { return type_; }
-  const ParamSet& params() const { return params_; }
+  const sim::ParamSet& params() const { return params_; }
   const DeviceCounters& counters() const { return counters_; }
   // Readings and blocks still in the firmware's buffer (not yet acknowledged, when acknowledged).
   std::size_t buffered() const { return pending_readings_.size() + pending_waveforms_.size() + in_flight_items_; }
@@ -200,7 +200,7 @@ private:
   std::uint32_t index_;
   std::uint32_t patient_index_;
   DeviceType type_;
-  ParamSet params_;
+  sim::ParamSet params_;
   std::vector<FaultSpec> fault_specs_;
   std::vector<sim::Time> times_of_day_;
   sim::Time start_clock_time_;

@@ -151,8 +151,8 @@ std::optional<HeartRateReading> EcgChannel::heart_rate() const {
 
 // --- parameters -----------------------------------------------------------------------------------
 
-std::vector<ParamInfo> ecg_channel_params(const EcgNoiseParams& d) {
-  using K = ParamKind;
+std::vector<sim::ParamInfo> ecg_channel_params(const EcgNoiseParams& d) {
+  using K = sim::ParamKind;
   return {
       {"heart_rate_beats", K::count, "", 12.0, 1.0, 64.0, "RR intervals averaged for the heart rate",
        "Philips IntelliVue ST/AR averages the 12 most recent RR intervals (AAMI EC13 4.1.2.1 b: disclosed)"},
@@ -180,7 +180,7 @@ std::vector<ParamInfo> ecg_channel_params(const EcgNoiseParams& d) {
   };
 }
 
-EcgChannelConfig ecg_channel_config(const ParamSet& params) {
+EcgChannelConfig ecg_channel_config(const sim::ParamSet& params) {
   EcgChannelConfig config;
   config.heart_rate_beats = std::max<std::size_t>(1, params.count("heart_rate_beats"));
   config.noise.baseline_wander_mv = params.number("baseline_wander_mv");
@@ -199,11 +199,11 @@ EcgChannelConfig ecg_channel_config(const ParamSet& params) {
 
 const DeviceTypeInfo& ecg_patch_type() {
   static const DeviceTypeInfo info = [] {
-    std::vector<ParamInfo> own{
-        {"heart_rate_interval", ParamKind::duration, "", 5.0, 1.0, 3600.0, "time between heart-rate readings",
+    std::vector<sim::ParamInfo> own{
+        {"heart_rate_interval", sim::ParamKind::duration, "", 5.0, 1.0, 3600.0, "time between heart-rate readings",
          "monitors refresh the displayed heart rate every 1-5 s; our default"},
     };
-    for (ParamInfo& p : ecg_channel_params(EcgNoiseParams{})) own.push_back(p);
+    for (sim::ParamInfo& p : ecg_channel_params(EcgNoiseParams{})) own.push_back(p);
     return DeviceTypeInfo{
         DeviceType::ecg_patch,
         "ecg_patch",

@@ -99,7 +99,7 @@ private:
 
 // The ECG channel's parameters, shared by both ECG device types' tables (with the type's noise
 // defaults), and the channel settings read back from a table.
-std::vector<ParamInfo> ecg_channel_params(const EcgNoiseParams& defaults);
-EcgChannelConfig ecg_channel_config(const ParamSet& params);
+std::vector<sim::ParamInfo> ecg_channel_params(const EcgNoiseParams& defaults);
+EcgChannelConfig ecg_channel_config(const sim::ParamSet& params);
 
 }  // namespace twinbed::devices

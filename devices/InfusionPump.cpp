@@ -33,7 +33,7 @@ double titrated_rate_ml_h(double prescribed_ml_h, double sd, double z, bool prog
 // --- catalogue ----------------------------------------------------------------------------------
 
 const DeviceTypeInfo& infusion_pump_type() {
-  using K = ParamKind;
+  using K = sim::ParamKind;
   static const DeviceTypeInfo info{
       DeviceType::infusion_pump,
       "infusion_pump",

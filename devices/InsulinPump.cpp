@@ -30,7 +30,7 @@ double meal_bolus_u(double carbs_g, double cgm_mg_dl, const physiology::InsulinT
 // --- catalogue ---------------------------------------------------------------------------------------
 
 const DeviceTypeInfo& insulin_pump_type() {
-  using K = ParamKind;
+  using K = sim::ParamKind;
   static const DeviceTypeInfo info{
       DeviceType::insulin_pump,
       "insulin_pump",

@@ -40,7 +40,7 @@ double nibp_failure_probability(double base, double during_motion, bool motion, 
 }
 
 const DeviceTypeInfo& nibp_cuff_type() {
-  using K = ParamKind;
+  using K = sim::ParamKind;
   static const DeviceTypeInfo info{
       DeviceType::nibp_cuff,
       "nibp_cuff",

@@ -5,8 +5,8 @@
 
 namespace twinbed::devices::ppg {
 
-std::vector<ParamInfo> ppg_params() {
-  using K = ParamKind;
+std::vector<sim::ParamInfo> ppg_params() {
+  using K = sim::ParamKind;
   return {
       {"ppg_transit_time", K::duration, "", 0.22, 0.05, 0.6, "pulse transit time from the R peak to the sensor",
        "pulse arrival time to the finger ~200-250 ms (Mukkamala et al., IEEE TBME 2015)"},
@@ -30,7 +30,7 @@ std::vector<ParamInfo> ppg_params() {
   };
 }
 
-PpgConfig ppg_config(const ParamSet& params) {
+PpgConfig ppg_config(const sim::ParamSet& params) {
   PpgConfig c;
   c.transit_time = params.duration("ppg_transit_time");
   c.transit_jitter_sd = params.duration("ppg_transit_jitter_sd");

@@ -20,7 +20,7 @@
 #include <span>
 #include <vector>
 
-#include "devices/Params.hpp"
+#include "sim/Params.hpp"
 #include "physiology/Signal.hpp"
 #include "sim/RandomStream.hpp"
 #include "sim/Time.hpp"
@@ -61,8 +61,8 @@ struct PpgState {
 };
 
 // The PPG rows of a device's parameter table (one place for both optical devices).
-std::vector<ParamInfo> ppg_params();
-PpgConfig ppg_config(const ParamSet& params);
+std::vector<sim::ParamInfo> ppg_params();
+PpgConfig ppg_config(const sim::ParamSet& params);
 
 // Sinus RR variability of synthetic beats: short-term SDNN ~30-50 ms at RR ~0.85 s (Task Force
 // of the ESC and NASPE, Circulation 1996).

@@ -16,7 +16,7 @@ double relax_temperature(double from_c, double target_c, sim::Time dt, sim::Time
 }
 
 const DeviceTypeInfo& skin_temp_patch_type() {
-  using K = ParamKind;
+  using K = sim::ParamKind;
   static const DeviceTypeInfo info{
       DeviceType::skin_temp_patch,
       "skin_temp_patch",

@@ -13,39 +13,39 @@ constexpr Display HEART_RATE_DISPLAY{1.0, 30.0, 220.0};
 
 const DeviceTypeInfo& smartwatch_type() {
   static const DeviceTypeInfo info = [] {
-    std::vector<ParamInfo> own{
-        {"heart_rate_window", ParamKind::duration, "", 10.0, 2.0, 60.0,
+    std::vector<sim::ParamInfo> own{
+        {"heart_rate_window", sim::ParamKind::duration, "", 10.0, 2.0, 60.0,
          "heart rate from the pulses of this window", "model choice: watches average several seconds of pulses"},
-        {"heart_rate_error_sd", ParamKind::number, "/min", 3.0, 0.0, 50.0, "heart-rate error at rest (1 SD)",
+        {"heart_rate_error_sd", sim::ParamKind::number, "/min", 3.0, 0.0, 50.0, "heart-rate error at rest (1 SD)",
          "Sartor et al., BMC Sports Sci Med Rehabil 2018: wrist PPG MAE <= 3 bpm"},
-        {"activity_error_factor", ParamKind::number, "", 1.3, 1.0, 20.0,
+        {"activity_error_factor", sim::ParamKind::number, "", 1.3, 1.0, 20.0,
          "heart-rate error SD multiplier while the wearer moves",
          "Bent et al., npj Digit Med 2020: MAE during activity ~30 % higher than at rest on average"},
-        {"accelerometer_sensitivity", ParamKind::probability, "", 0.95, 0.0, 1.0,
+        {"accelerometer_sensitivity", sim::ParamKind::probability, "", 0.95, 0.0, 1.0,
          "probability the accelerometer registers motion in a sample (then cancelled from the PPG)",
          "model choice"},
-        {"perfusion_index_percent", ParamKind::number, "%", 1.0, 0.02, 20.0, "perfusion index of a normal pulse",
+        {"perfusion_index_percent", sim::ParamKind::number, "%", 1.0, 0.02, 20.0, "perfusion index of a normal pulse",
          "model choice: the wrist is less perfused than the finger (Lima et al. 2002: finger median 1.4 %)"},
-        {"tachogram_interval", ParamKind::duration, "", 7200.0, 60.0, 86400.0,
+        {"tachogram_interval", sim::ParamKind::duration, "", 7200.0, 60.0, 86400.0,
          "time between rhythm checks", "Perez et al., NEJM 2019: tachograms about every 2 h"},
-        {"tachogram_length", ParamKind::duration, "", 60.0, 10.0, 600.0, "length of a tachogram",
+        {"tachogram_length", sim::ParamKind::duration, "", 60.0, 10.0, 600.0, "length of a tachogram",
          "Perez et al., NEJM 2019: 1-min tachograms"},
-        {"tachogram_recheck_interval", ParamKind::duration, "", 900.0, 60.0, 86400.0,
+        {"tachogram_recheck_interval", sim::ParamKind::duration, "", 900.0, 60.0, 86400.0,
          "time to the next tachogram after an irregular one",
          "Apple, Using Apple Watch for Arrhythmia Detection, 2020: rechecks about every 15 min"},
-        {"irregular_tachograms", ParamKind::count, "", 5.0, 1.0, 100.0,
+        {"irregular_tachograms", sim::ParamKind::count, "", 5.0, 1.0, 100.0,
          "consecutive irregular tachograms that send the notification",
          "Perez et al., NEJM 2019: 5 of 6 irregular tachograms (here consecutive)"},
-        {"irregular_delta", ParamKind::number, "", 0.12, 0.0, 1.0,
+        {"irregular_delta", sim::ParamKind::number, "", 0.12, 0.0, 1.0,
          "a successive interval difference counts as large above this fraction of the mean interval",
          "RR-difference counting (Lian et al., Am J Cardiol 2011); model choice"},
-        {"irregular_share", ParamKind::probability, "", 0.4, 0.0, 1.0,
+        {"irregular_share", sim::ParamKind::probability, "", 0.4, 0.0, 1.0,
          "a tachogram is irregular when more than this share of its differences are large",
          "model choice: AF gives ~0.6-0.7, sinus with isolated ectopy < 0.1"},
-        {"tachogram_min_pulses", ParamKind::count, "", 30.0, 3.0, 1000.0,
+        {"tachogram_min_pulses", sim::ParamKind::count, "", 30.0, 3.0, 1000.0,
          "tachograms with fewer pulses are discarded", "model choice"},
     };
-    for (const ParamInfo& p : ppg::ppg_params()) own.push_back(p);
+    for (const sim::ParamInfo& p : ppg::ppg_params()) own.push_back(p);
     // Battery: ~300 mAh (e.g. Apple Watch Series 4-6 44 mm, 290-304 mAh by teardown), 1-2 days per
     // charge: 6 mA idle (display, radio, sensors) + 2 uAh per 5-s PPG measurement + 10 uAh per
     // once-a-minute BLE sync = ~8 mA, i.e. ~37 h.

@@ -10,7 +10,7 @@ constexpr Display CORE_TEMPERATURE_DISPLAY{0.1, 32.0, 43.0};
 }  // namespace
 
 const DeviceTypeInfo& thermometer_type() {
-  using K = ParamKind;
+  using K = sim::ParamKind;
   static const DeviceTypeInfo info{
       DeviceType::thermometer,
       "thermometer",

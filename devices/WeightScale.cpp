@@ -10,7 +10,7 @@ constexpr Display WEIGHT_DISPLAY{0.1, 0.0, 200.0};
 }  // namespace
 
 const DeviceTypeInfo& weight_scale_type() {
-  using K = ParamKind;
+  using K = sim::ParamKind;
   static const DeviceTypeInfo info{
       DeviceType::weight_scale,
       "weight_scale",

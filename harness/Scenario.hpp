@@ -9,7 +9,7 @@
 
 #include "devices/Catalog.hpp"
 #include "devices/Faults.hpp"
-#include "devices/Params.hpp"
+#include "sim/Params.hpp"
 #include "network/Link.hpp"
 #include "physiology/Patient.hpp"
 #include "sim/Time.hpp"
@@ -24,7 +24,7 @@ struct DeviceSpec {
   DeviceType type = DeviceType::pulse_oximeter;
   std::string name;  // device id is "<patient id>-<name>"
   std::string link;  // name of a LinkSpec
-  devices::ParamSet params;                // the type's table, defaults overridden by the scenario
+  sim::ParamSet params;                // the type's table, defaults overridden by the scenario
   std::vector<devices::FaultSpec> faults;  // injected artifacts and faults
   std::vector<sim::Time> times_of_day;     // scheduled measurement times (clock); empty = periodic
 };

@@ -54,26 +54,26 @@ devices::FaultSpec read_fault(const YamlField& field, const devices::DeviceTypeI
 }
 
 // Every parameter of the type's catalogue table is a key; its kind says how it is read.
-void read_device_param(const YamlField& field, const devices::ParamInfo& info, devices::ParamSet& params) {
-  using devices::ParamKind;
+void read_device_param(const YamlField& field, const sim::ParamInfo& info, sim::ParamSet& params) {
+  using sim::ParamKind;
   double value = 0.0;
   switch (info.kind) {
-    case ParamKind::number: value = field.as_number(info.min, info.max); break;
-    case ParamKind::probability: value = field.as_probability(); break;
-    case ParamKind::count:
+    case sim::ParamKind::number: value = field.as_number(info.min, info.max); break;
+    case sim::ParamKind::probability: value = field.as_probability(); break;
+    case sim::ParamKind::count:
       value = static_cast<double>(field.as_integer(static_cast<std::int64_t>(info.min), static_cast<std::int64_t>(info.max)));
       break;
-    case ParamKind::flag: value = field.as_bool() ? 1.0 : 0.0; break;
-    case ParamKind::duration: {
+    case sim::ParamKind::flag: value = field.as_bool() ? 1.0 : 0.0; break;
+    case sim::ParamKind::duration: {
       const sim::Time t = field.as_duration(sim::Time::from_seconds(info.min));
       if (t.seconds() > info.max) {
-        field.fail("is longer than " + devices::format_param_value(info, info.max) + ", the most '" +
+        field.fail("is longer than " + sim::format_param_value(info, info.max) + ", the most '" +
                    std::string(info.name) + "' allows");
       }
       value = t.seconds();
       break;
     }
-    case ParamKind::choice: {
+    case sim::ParamKind::choice: {
       std::vector<std::string> choices(info.choices.begin(), info.choices.end());
       const std::string choice = field.as_choice(choices, "a choice of '" + std::string(info.name) + "'");
       value = static_cast<double>(std::find(choices.begin(), choices.end(), choice) - choices.begin());
@@ -91,12 +91,12 @@ DeviceSpec read_device(const YamlField& field, const std::vector<LinkSpec>& link
   const std::string type_name = field.as_unchecked_map().required("type").as_choice(type_names, "a device type");
   const devices::DeviceTypeInfo& type = devices::device_type_info(*devices::device_type_from_name(type_name));
   std::vector<std::string> keys = common_keys;
-  for (const devices::ParamInfo& p : type.params) keys.emplace_back(p.name);
+  for (const sim::ParamInfo& p : type.params) keys.emplace_back(p.name);
   const YamlMap map = field.as_map(keys);
 
   DeviceSpec device;
   device.type = type.type;
-  device.params = devices::ParamSet(type.params);
+  device.params = sim::ParamSet(type.params);
   device.name = map.has("name") ? map.get("name").as_string() : std::string(type.default_name);
   check_name(map.get("name"), device.name, "device name", MAX_NAME_LENGTH);
 
@@ -112,7 +112,7 @@ DeviceSpec read_device(const YamlField& field, const std::vector<LinkSpec>& link
     map.required("link");  // throws: ambiguous without it
   }
 
-  for (const devices::ParamInfo& info : type.params) {
+  for (const sim::ParamInfo& info : type.params) {
     if (map.has(std::string(info.name))) read_device_param(map.get(std::string(info.name)), info, device.params);
   }
   if (map.has("faults")) {

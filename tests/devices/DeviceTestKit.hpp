@@ -84,7 +84,7 @@ inline devices::FaultSpec scheduled(devices::FaultKind kind, sim::Time at, sim::
 }
 
 struct BenchOptions {
-  std::function<void(devices::ParamSet&)> params;  // override defaults
+  std::function<void(sim::ParamSet&)> params;  // override defaults
   std::vector<devices::FaultSpec> faults;
   std::vector<sim::Time> times_of_day;
   std::uint64_t seed = 1;
@@ -104,14 +104,14 @@ public:
       : DeviceBench(devices::device_type_info(type).params, devices::device_type_info(type).make, patient, options,
                     type) {}
   // A device outside the catalogue (a test double of the runtime), built from `table`.
-  DeviceBench(std::span<const devices::ParamInfo> table, const Factory& make, physiology::SignalSource& patient,
+  DeviceBench(std::span<const sim::ParamInfo> table, const Factory& make, physiology::SignalSource& patient,
               const BenchOptions& options = {}, devices::DeviceType type = devices::DeviceType::pulse_oximeter)
       : link_("link", {options.latency, options.loss}, simulator, ingest),
         flow_(link_, options.id, options.seed, 0) {
     devices::DeviceSetup setup;
     setup.id = options.id;
     setup.type = type;
-    setup.params = devices::ParamSet(table);
+    setup.params = sim::ParamSet(table);
     if (options.params) options.params(setup.params);
     setup.faults = options.faults;
     setup.times_of_day = options.times_of_day;

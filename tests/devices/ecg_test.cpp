@@ -304,7 +304,7 @@ TEST(EcgPatch, AsystoleReadsZeroWithinFourSecondsAndTheRateReturnsAfter) {
   RecordingPatient patient(real);
   testkit::BenchOptions options;
   options.seed = 17;
-  options.params = [](devices::ParamSet& p) { p.set("heart_rate_interval", 1.0); };
+  options.params = [](sim::ParamSet& p) { p.set("heart_rate_interval", 1.0); };
   testkit::DeviceBench bench(devices::DeviceType::ecg_patch, patient, options);
   bench.run_until(sim::Time::from_min(6));
   int zeros = 0, after = 0;
@@ -331,7 +331,7 @@ TEST(EcgPatch, LeadOffIsRailFlaggedAndRecordedExactly) {
   testkit::BenchOptions options;
   options.seed = 4;
   options.faults.push_back({FaultKind::detachment, off_start, {}, off_length, 0.0});
-  options.params = [](devices::ParamSet& p) { p.set("heart_rate_interval", 1.0); };
+  options.params = [](sim::ParamSet& p) { p.set("heart_rate_interval", 1.0); };
   testkit::DeviceBench bench(devices::DeviceType::ecg_patch, patient, options);
   bench.run_until(sim::Time::from_s(150));
 
@@ -387,7 +387,7 @@ TEST(EcgPatch, ActivityBoutsAreMotionArtifacts) {
   patient.active_to = to;
   testkit::BenchOptions options;
   options.seed = 19;
-  options.params = [](devices::ParamSet& p) { p.set("heart_rate_interval", 1.0); };
+  options.params = [](sim::ParamSet& p) { p.set("heart_rate_interval", 1.0); };
   testkit::DeviceBench bench(devices::DeviceType::ecg_patch, patient, options);
   bench.run_until(sim::Time::from_s(300));
   const auto records = bench.faults.of(FaultKind::motion);
@@ -420,7 +420,7 @@ TEST(EcgPatch, CrashLosesTheCrashIntervalAndTheRateComesBack) {
   testkit::BenchOptions options;
   options.seed = 9;
   options.faults.push_back({FaultKind::crash, crash_start, {}, crash_end - crash_start, 0.0});
-  options.params = [](devices::ParamSet& p) { p.set("heart_rate_interval", 1.0); };
+  options.params = [](sim::ParamSet& p) { p.set("heart_rate_interval", 1.0); };
   testkit::DeviceBench bench(devices::DeviceType::ecg_patch, patient, options);
   bench.run_until(sim::Time::from_s(150));
   // No block holds a sample from the crash: a crashed firmware acquired nothing.
@@ -440,7 +440,7 @@ TEST(EcgPatch, CrashLosesTheCrashIntervalAndTheRateComesBack) {
 TEST(EcgPatch, DefaultBatteryLastsAboutSevenDays) {
   // VitalPatch class: 7-day wear. 200 mAh at 1 mA idle plus 0.05 uAh per 1 s packet.
   const auto& info = devices::device_type_info(devices::DeviceType::ecg_patch);
-  const devices::ParamSet p(info.params);
+  const sim::ParamSet p(info.params);
   const double life_s = devices::predicted_battery_life_s(
       p.number("battery_capacity_mah"), p.number("idle_current_ua"), p.number("charge_per_sample_uah"),
       p.duration("sample_interval").seconds(), p.number("charge_per_packet_uah"), p.duration("sample_interval").seconds());
@@ -459,7 +459,7 @@ TEST(BedsideMonitor, NibpAndSpo2WithinTheirStandards) {
   patient.values[static_cast<std::size_t>(Signal::mean_bp)] = 93.0;
   testkit::BenchOptions options;
   options.seed = 31;
-  options.params = [](devices::ParamSet& p) { p.set("nibp_interval", 60.0); };
+  options.params = [](sim::ParamSet& p) { p.set("nibp_interval", 60.0); };
   testkit::DeviceBench bench(devices::DeviceType::bedside_monitor, patient, options);
   bench.run_until(sim::Time::from_h(8));
 

@@ -49,7 +49,7 @@ double model_quantile(std::size_t i) {
   return p.xi + p.lambda * std::sinh((sd * NORMAL_QUANTILES[i] - p.gamma) / p.delta);
 }
 
-testkit::BenchOptions options(std::function<void(devices::ParamSet&)> params,
+testkit::BenchOptions options(std::function<void(sim::ParamSet&)> params,
                               std::vector<devices::FaultSpec> faults = {}, std::uint64_t seed = 1) {
   testkit::BenchOptions o;
   o.params = std::move(params);
@@ -142,12 +142,12 @@ TEST(InsulinPumpModel, MealBolusIsCarbsOverCrPlusCorrectionAbove150) {
 
 TEST(Cgm, SampleIntervalFollowsTheSensorUnlessSet) {
   testkit::ScriptedPatient patient;
-  testkit::DeviceBench guardian(DeviceType::cgm, patient, options([](devices::ParamSet& p) { p.set("sensor", 1); }));
+  testkit::DeviceBench guardian(DeviceType::cgm, patient, options([](sim::ParamSet& p) { p.set("sensor", 1); }));
   EXPECT_EQ(guardian.device->params().duration("sample_interval"), Time::from_min(5));
   testkit::DeviceBench dexcom(DeviceType::cgm, patient);
   EXPECT_EQ(dexcom.device->params().duration("sample_interval"), Time::from_min(3));
   testkit::DeviceBench set(DeviceType::cgm, patient,
-                           options([](devices::ParamSet& p) { p.set("sample_interval", 60); }));
+                           options([](sim::ParamSet& p) { p.set("sample_interval", 60); }));
   EXPECT_EQ(set.device->params().duration("sample_interval"), Time::from_min(1));
 }
 
@@ -162,7 +162,7 @@ TEST(Cgm, ErrorQuantilesMatchTheJohnsonSuModel) {
   patient.values[static_cast<std::size_t>(Signal::interstitial_glucose)] = TRUTH;
   // Mains power: the transmitter battery would end the run at ~90 days (tested below).
   testkit::DeviceBench bench(DeviceType::cgm, patient,
-                             options([](devices::ParamSet& p) { p.set("battery_capacity_mah", 0.0); }, {}, 11));
+                             options([](sim::ParamSet& p) { p.set("battery_capacity_mah", 0.0); }, {}, 11));
   bench.run_until(Time::from_days(150));
   const auto readings = bench.ingest.readings(Signal::interstitial_glucose);
   std::vector<double> on_grid, all;
@@ -226,7 +226,7 @@ TEST(Cgm, WarmUpGivesNoReadingsForTwoHours) {
 TEST(Cgm, ExpiredSensorAlertsAndIsReplacedAfterTheDelay) {
   testkit::ScriptedPatient patient;
   patient.values[static_cast<std::size_t>(Signal::interstitial_glucose)] = 120.0;
-  testkit::DeviceBench bench(DeviceType::cgm, patient, options([](devices::ParamSet& p) {
+  testkit::DeviceBench bench(DeviceType::cgm, patient, options([](sim::ParamSet& p) {
     p.set("sensor_life", 86400.0);
     p.set("replacement_delay", 3600.0);
   }));
@@ -325,7 +325,7 @@ TEST(InsulinPump, MealBolusCorrectsWithAFreshCgmValue) {
 TEST(InsulinPump, SmallReservoirEmptiesAtThePredictedTime) {
   TherapyPatient patient;
   patient.meals = {{Time::from_min(30), 20.0}};
-  testkit::DeviceBench bench(DeviceType::insulin_pump, patient, options([](devices::ParamSet& p) {
+  testkit::DeviceBench bench(DeviceType::insulin_pump, patient, options([](sim::ParamSet& p) {
     p.set("reservoir_u", 5.0);
     p.set("reservoir_low_u", 1.0);
     p.set("basal_rate_u_per_h", 1.0);
@@ -417,7 +417,7 @@ LoopResult run_loop(bool meal_bolus, std::optional<Time> occlusion_from) {
     setup.id = id;
     setup.index = static_cast<std::uint32_t>(devices.size());
     setup.type = type;
-    setup.params = devices::ParamSet(info.params);
+    setup.params = sim::ParamSet(info.params);
     if (type == DeviceType::insulin_pump) setup.params.set("meal_bolus", meal_bolus ? 1.0 : 0.0);
     setup.faults = std::move(device_faults);
     setup.patient = &patient;

@@ -60,7 +60,7 @@ std::vector<network::Reading> alerts(const testkit::Collector& ingest, AlertCode
 
 testkit::BenchOptions implant_options(std::size_t kind) {
   testkit::BenchOptions options;
-  options.params = [kind](devices::ParamSet& p) { p.set("kind", static_cast<double>(kind)); };
+  options.params = [kind](sim::ParamSet& p) { p.set("kind", static_cast<double>(kind)); };
   return options;
 }
 
@@ -183,7 +183,7 @@ TEST(CardiacImplant, AfBurdenIsTheIrregularShare) {
   patient.add(90.0, Time::from_h(1), true);
   patient.add(70.0, Time::from_h(1));
   testkit::BenchOptions options;
-  options.params = [](devices::ParamSet& p) {
+  options.params = [](sim::ParamSet& p) {
     p.set("kind", 2.0);  // a loop recorder: no lead reading
     p.set("transmission_interval", 2 * 3600.0);
   };
@@ -207,7 +207,7 @@ TEST(CardiacImplant, LeadImpedanceFaultAlertsAtTheNextLeadCheck) {
   RhythmPatient patient;
   patient.add(70.0, Time::from_h(14));
   testkit::BenchOptions options;
-  options.params = [](devices::ParamSet& p) {
+  options.params = [](sim::ParamSet& p) {
     p.set("lead_check_interval", 6 * 3600.0);
     p.set("transmission_interval", 6 * 3600.0);
   };
@@ -239,7 +239,7 @@ TEST(CardiacImplant, BatteryEriAlertAtThePredictedTime) {
   RhythmPatient patient;
   patient.add(70.0, Time::from_h(26));
   testkit::BenchOptions options;
-  options.params = [](devices::ParamSet& p) {
+  options.params = [](sim::ParamSet& p) {
     p.set("battery_capacity_mah", 0.48);
     p.set("charge_per_packet_uah", 0.0);
   };
@@ -271,7 +271,7 @@ TEST(InfusionPump, OcclusionAlarmDelayIsAlarmVolumeOverRate) {
     SCOPED_TRACE(rate);
     testkit::ScriptedPatient patient;
     testkit::BenchOptions options;
-    options.params = [rate](devices::ParamSet& p) {
+    options.params = [rate](sim::ParamSet& p) {
       p.set("rate_ml_h", rate);
       p.set("titration_every", 0.0);
     };
@@ -299,7 +299,7 @@ TEST(InfusionPump, OcclusionAlarmDelayIsAlarmVolumeOverRate) {
 TEST(InfusionPump, ProgrammingErrorIsRejectedWithDoseLimit) {
   testkit::ScriptedPatient patient;
   testkit::BenchOptions options;
-  options.params = [](devices::ParamSet& p) {
+  options.params = [](sim::ParamSet& p) {
     p.set("programming_error_probability", 1.0);
     p.set("titration_every", 1800.0);
     p.set("titration_sd", 0.1);
@@ -320,7 +320,7 @@ TEST(InfusionPump, ProgrammingErrorIsRejectedWithDoseLimit) {
 TEST(InfusionPump, BagEmptiesAtVolumeOverRate) {
   testkit::ScriptedPatient patient;
   testkit::BenchOptions options;
-  options.params = [](devices::ParamSet& p) { p.set("titration_every", 0.0); };
+  options.params = [](sim::ParamSet& p) { p.set("titration_every", 0.0); };
   testkit::DeviceBench bench(devices::DeviceType::infusion_pump, patient, options);
   bench.run_until(Time::from_h(11));
 
@@ -338,7 +338,7 @@ TEST(InfusionPump, BagEmptiesAtVolumeOverRate) {
 TEST(InfusionPump, ReportedRatesIntegrateToTheBagVolume) {
   testkit::ScriptedPatient patient;
   testkit::BenchOptions options;
-  options.params = [](devices::ParamSet& p) { p.set("titration_every", 3600.0); };
+  options.params = [](sim::ParamSet& p) { p.set("titration_every", 3600.0); };
   testkit::DeviceBench bench(devices::DeviceType::infusion_pump, patient, options);
   bench.run_until(Time::from_h(30));
 

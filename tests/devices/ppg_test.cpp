@@ -333,7 +333,7 @@ TEST(Smartwatch, ErrorDuringActivityScaledByTheConfiguredFactor) {
     sinus(patient, 4_h + 1_min, 72.0, 0.03, 0.0, 8);
     if (active == 1) patient.set_activity(physiology::Activity::active, 0_s);
     testkit::BenchOptions o = options(6);
-    o.params = [](devices::ParamSet& p) {
+    o.params = [](sim::ParamSet& p) {
       p.set("activity_error_factor", 3.0);
       p.set("accelerometer_sensitivity", 1.0);
     };
@@ -435,7 +435,7 @@ TEST(PulseOximeter, PulseRateFollowsTheRealPatient) {
   physiology::Patient real("p0001", physiology::PatientSpec{}, 2_h, 17, 0);
   RecordingPatient patient(real);
   testkit::BenchOptions o = options(17);
-  o.params = [](devices::ParamSet& p) { p.set("motion_artifacts", 0.0); };
+  o.params = [](sim::ParamSet& p) { p.set("motion_artifacts", 0.0); };
   testkit::DeviceBench bench(devices::DeviceType::pulse_oximeter, patient, o);
   bench.run_until(2_h);
   const auto hr = between(bench.ingest.readings(Signal::heart_rate), 30_s, 2_h);

@@ -23,8 +23,8 @@ protected:
   }
 };
 
-const std::vector<devices::ParamInfo>& echo_table() {
-  static const std::vector<devices::ParamInfo> table =
+const std::vector<sim::ParamInfo>& echo_table() {
+  static const std::vector<sim::ParamInfo> table =
       devices::with_common_params({}, devices::CommonDefaults{.sample_interval_s = 1.0});
   return table;
 }
@@ -67,7 +67,7 @@ TEST(DeviceClock, FiftyPpmDriftIs4Point32SecondsPerDay) {
 TEST(DeviceClock, TelemetryTimestampsUseTheDeviceClock) {
   auto patient = steady_patient();
   testkit::BenchOptions options;
-  options.params = [](devices::ParamSet& p) {
+  options.params = [](sim::ParamSet& p) {
     p.set("clock_drift_ppm", 50.0);
     p.set("sample_interval", 60.0);
   };
@@ -87,7 +87,7 @@ TEST(DeviceBattery, DiesAtThePredictedTimeWithinOnePercent) {
   auto patient = steady_patient();
   testkit::BenchOptions options;
   // 2 mAh at 50 uA idle + 0.01 uAh per 1-s sample (36 uA) + 0.005 uAh per packet (18 uA): 104 uA.
-  options.params = [](devices::ParamSet& p) {
+  options.params = [](sim::ParamSet& p) {
     p.set("battery_capacity_mah", 2.0);
     p.set("idle_current_ua", 50.0);
     p.set("charge_per_sample_uah", 0.01);
@@ -122,7 +122,7 @@ TEST(DeviceBattery, IdleDrainAloneIsDatedExactlyBetweenSamples) {
   // One sample a day, a battery that lasts 10.5 h on idle current: death lies between samples.
   auto patient = steady_patient();
   testkit::BenchOptions options;
-  options.params = [](devices::ParamSet& p) {
+  options.params = [](sim::ParamSet& p) {
     p.set("battery_capacity_mah", 1.05);
     p.set("idle_current_ua", 100.0);
     p.set("sample_interval", 3600.0);
@@ -136,7 +136,7 @@ TEST(DeviceBattery, IdleDrainAloneIsDatedExactlyBetweenSamples) {
 TEST(DeviceFirmware, BatchesByCountAndPayloadSize) {
   auto patient = steady_patient();
   testkit::BenchOptions options;
-  options.params = [](devices::ParamSet& p) {
+  options.params = [](sim::ParamSet& p) {
     p.set("batch_readings", 10);
     p.set("header_bytes", 20);
     p.set("bytes_per_reading", 6);
@@ -153,7 +153,7 @@ TEST(DeviceFirmware, BatchesByCountAndPayloadSize) {
 TEST(DeviceFirmware, BatchIntervalSendsWhateverWaits) {
   auto patient = steady_patient();
   testkit::BenchOptions options;
-  options.params = [](devices::ParamSet& p) {
+  options.params = [](sim::ParamSet& p) {
     p.set("batch_readings", 1000);
     p.set("batch_interval", 30.0);
   };
@@ -172,7 +172,7 @@ TEST(DeviceFirmware, RetransmissionRecoversLossesAndAccountsForEveryReading) {
   auto patient = steady_patient();
   testkit::BenchOptions options;
   options.loss = 0.3;
-  options.params = [](devices::ParamSet& p) {
+  options.params = [](sim::ParamSet& p) {
     p.set("max_retries", 3);
     p.set("ack_timeout", 0.1);
   };
@@ -197,7 +197,7 @@ TEST(DeviceFirmware, BufferHoldsReadingsWhileOfflineAndOverflowDropsTheOldest) {
     SwitchedUplink uplink(sim::Time::from_s(100), sim::Time::from_s(700));
     testkit::BenchOptions options;
     options.uplink = &uplink;
-    options.params = [capacity](devices::ParamSet& p) { p.set("buffer_capacity", static_cast<double>(capacity)); };
+    options.params = [capacity](sim::ParamSet& p) { p.set("buffer_capacity", static_cast<double>(capacity)); };
     testkit::DeviceBench bench(echo_table(), make_echo, patient, options);
     uplink.simulator = &bench.simulator;
     bench.run_until(sim::Time::from_s(1000));
@@ -290,7 +290,7 @@ TEST(DeviceFaults, RandomFaultsFollowTheirRateAndDuration) {
   spec.every = sim::Time::from_h(2);
   spec.duration = sim::Time::from_min(10);
   options.faults = {spec};
-  options.params = [](devices::ParamSet& p) { p.set("sample_interval", 60.0); };
+  options.params = [](sim::ParamSet& p) { p.set("sample_interval", 60.0); };
   testkit::DeviceBench bench(echo_table(), make_echo, patient, options);
   const double days = 100.0;
   bench.run_until(sim::Time::from_days(100));
@@ -329,7 +329,7 @@ TEST(DeviceFaults, DuringSleepThinsOnsetsToSleepOnly) {
   spec.duration = sim::Time::from_min(20);
   spec.during = devices::FaultDuring::sleep;
   options.faults = {spec};
-  options.params = [](devices::ParamSet& p) { p.set("sample_interval", 600.0); };
+  options.params = [](sim::ParamSet& p) { p.set("sample_interval", 600.0); };
   testkit::DeviceBench bench(echo_table(), make_echo, patient, options);
   bench.run_until(sim::Time::from_days(60));
   const auto records = bench.faults.of(FaultKind::signal_loss);
@@ -342,7 +342,7 @@ TEST(DeviceFaults, DuringSleepThinsOnsetsToSleepOnly) {
 TEST(DeviceFaults, ActivityDrivesMotionIntervalsAtTheTrueTransitions) {
   auto patient = steady_patient();
   testkit::BenchOptions options;
-  options.params = [](devices::ParamSet& p) { p.set("motion_artifacts", 1.0); };
+  options.params = [](sim::ParamSet& p) { p.set("motion_artifacts", 1.0); };
   testkit::DeviceBench bench(echo_table(), make_echo, patient, options);
   bench.simulator.schedule_at(sim::Time::from_ms(100500), [&patient]() {
     patient.set_activity(physiology::Activity::active, sim::Time::from_ms(100500));
@@ -363,7 +363,7 @@ TEST(DeviceSchedule, TimesOfDayWithAdherenceAndDelay) {
   testkit::BenchOptions options;
   options.times_of_day = {sim::Time::from_h(7) + sim::Time::from_min(30), sim::Time::from_h(19)};
   options.start_clock_time = sim::Time::from_h(6);  // the run starts at 06:00
-  options.params = [](devices::ParamSet& p) {
+  options.params = [](sim::ParamSet& p) {
     p.set("adherence", 0.8);
     p.set("delay_max", 1800.0);
   };

@@ -102,7 +102,7 @@ std::vector<NibpResult> nibp_results(const testkit::Collector& ingest) {
 
 testkit::BenchOptions nibp_options(double failure_probability, std::uint64_t max_attempts) {
   testkit::BenchOptions options;
-  options.params = [=](devices::ParamSet& p) {
+  options.params = [=](sim::ParamSet& p) {
     p.set("sample_interval", 0.0);
     p.set("failure_probability", failure_probability);
     p.set("max_attempts", static_cast<double>(max_attempts));
@@ -287,7 +287,7 @@ TEST(Thermometer, NinetyFivePercentWithinPointThreeAndResolutionPointOne) {
   testkit::ScriptedPatient patient;
   patient.script = scripted_core;
   testkit::BenchOptions options;
-  options.params = [](devices::ParamSet& p) { p.set("sample_interval", 60.0); };
+  options.params = [](sim::ParamSet& p) { p.set("sample_interval", 60.0); };
   options.id = "p0001-temp";
   testkit::DeviceBench bench(DeviceType::thermometer, patient, options);
   bench.run_until(sim::Time::from_min(2000));
@@ -325,7 +325,7 @@ TEST(SkinTempPatch, DetachedPatchFallsToAmbient) {
   testkit::ScriptedPatient patient;
   patient.values[static_cast<std::size_t>(Signal::skin_temperature)] = 33.0;
   testkit::BenchOptions options;
-  options.params = [](devices::ParamSet& p) {
+  options.params = [](sim::ParamSet& p) {
     p.set("battery_capacity_mah", 0.0);
     p.set("batch_readings", 1.0);  // every reading delivered by the end
   };
@@ -380,7 +380,7 @@ TEST(WeightScale, SkipsAtTheAdherenceRateAndReadsToPointOneKg) {
   testkit::ScriptedPatient patient;
   patient.script = scripted_weight;
   testkit::BenchOptions options;
-  options.params = [](devices::ParamSet& p) { p.set("adherence", 0.8); };
+  options.params = [](sim::ParamSet& p) { p.set("adherence", 0.8); };
   options.id = "p0001-scale";
   testkit::DeviceBench bench(DeviceType::weight_scale, patient, options);
   bench.run_until(sim::Time::from_days(1000));
@@ -407,7 +407,7 @@ TEST(WeightScale, MorningWeighingWithinTheDelay) {
   testkit::ScriptedPatient patient;
   patient.script = scripted_weight;
   testkit::BenchOptions options;
-  options.params = [](devices::ParamSet& p) {
+  options.params = [](sim::ParamSet& p) {
     p.set("sample_interval", 0.0);
     p.set("delay_max", 3600.0);
   };

@@ -1,5 +1,5 @@
 #pragma once
-// devices::ParamInfo / ParamSet: every tunable of a device type lives in one table (name, unit,
+// sim::ParamInfo / ParamSet: every tunable of a device type or link technology lives in one table (name, unit,
 // default, allowed range, source). The YAML loader reads a device's keys from it, `twinbed
 // catalog` prints it and docs/devices.md is generated from it, so the three never disagree.
 #include <cstdint>
@@ -10,7 +10,7 @@
 
 #include "sim/Time.hpp"
 
-namespace twinbed::devices {
+namespace twinbed::sim {
 
 enum class ParamKind : std::uint8_t {
   number,       // a real number in `unit`
@@ -59,4 +59,4 @@ private:
 std::string format_param_value(const ParamInfo& info, double value);
 std::string_view param_kind_name(ParamKind kind);
 
-}  // namespace twinbed::devices
+}  // namespace twinbed::sim

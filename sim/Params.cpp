@@ -1,10 +1,10 @@
-#include "devices/Params.hpp"
+#include "sim/Params.hpp"
 
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
-namespace twinbed::devices {
+namespace twinbed::sim {
 
 ParamSet::ParamSet(std::span<const ParamInfo> table) : table_(table) {
   values_.reserve(table.size());
@@ -91,4 +91,4 @@ std::string_view param_kind_name(ParamKind kind) {
   return "?";
 }
 
-}  // namespace twinbed::devices
+}  // namespace twinbed::sim
