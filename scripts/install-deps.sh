@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libyaml-cpp-dev
+  libboost-graph-dev
   libhdf5-dev hdf5-tools
   librandom123-dev
   libcli11-dev
