@@ -112,7 +112,7 @@ Device::Device(DeviceSetup setup)
   bytes_per_sample_ = params_.count("bytes_per_sample");
   motion_artifacts_ = params_.flag("motion_artifacts");
   remaining_uah_ = capacity_uah_;
-  if (max_retries_ > 0) uplink_.set_listener(this);
+  uplink_.set_listener(this);  // acknowledgements, and the route's return after an outage
 }
 
 SampleContext Device::context() { return SampleContext{simulator_->now(), patient_, faults_, noise_stream_, bus_}; }
@@ -343,6 +343,11 @@ void Device::on_acknowledged(std::uint32_t seq, sim::Time) {
   in_flight_.reset();
   in_flight_items_ = 0;
   send_packet();
+}
+
+void Device::on_route_restored(sim::Time) {
+  // Store-and-forward: the held readings go as soon as the route is back.
+  if (!offline()) send_packet();
 }
 
 void Device::ack_timeout(std::uint32_t seq) {

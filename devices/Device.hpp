@@ -177,6 +177,7 @@ private:
   };
 
   void on_acknowledged(std::uint32_t seq, sim::Time at) override;
+  void on_route_restored(sim::Time at) override;
   SampleContext context();
   void schedule_next_sample(bool first);
   sim::Time next_time_of_day(sim::Time after) const;

@@ -16,7 +16,6 @@
 namespace twinbed::harness {
 namespace {
 
-constexpr std::size_t ID_BYTES = 64;  // fixed-length, NUL-padded strings (ids are <= 63 chars)
 
 struct PatientRow {
   std::uint32_t index;
@@ -52,21 +51,6 @@ void copy_id(char (&target)[ID_BYTES], const std::string& text) {
   std::memcpy(target, text.data(), std::min(text.size(), ID_BYTES - 1));
 }
 
-H5::StrType fixed_string() {
-  H5::StrType type(H5::PredType::C_S1, ID_BYTES);
-  type.setStrpad(H5T_STR_NULLPAD);
-  return type;
-}
-
-H5::EnumType enum_type(const std::vector<std::string>& names) {
-  H5::EnumType type(H5::PredType::NATIVE_UINT8);
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    auto code = static_cast<std::uint8_t>(i);
-    type.insert(names[i], &code);
-  }
-  return type;
-}
-
 std::vector<std::string> rhythm_names() {
   std::vector<std::string> names;
   for (const physiology::Rhythm r : {physiology::Rhythm::sinus, physiology::Rhythm::atrial_fibrillation,
@@ -93,18 +77,6 @@ H5::CompType telemetry_type() {
   type.insertMember("value", offsetof(TelemetryRow, value), H5::PredType::NATIVE_DOUBLE);
   type.insertMember("flags", offsetof(TelemetryRow, flags), H5::PredType::NATIVE_UINT16);
   return type;
-}
-
-// A compound table written in one go; the file type is packed (no padding on disk).
-template <class Row>
-void write_table(H5::H5File& file, const std::string& name, const H5::CompType& memory_type,
-                 const std::vector<Row>& rows) {
-  H5::CompType file_type;
-  file_type.copy(memory_type);  // the copy constructor would share the id, and pack() both
-  file_type.pack();
-  const hsize_t dims[1] = {rows.size()};
-  H5::DataSet dataset = file.createDataSet(name, file_type, H5::DataSpace(1, dims));
-  if (!rows.empty()) dataset.write(rows.data(), memory_type);
 }
 
 }  // namespace
@@ -334,6 +306,7 @@ Hdf5Recorder::Hdf5Recorder(const std::filesystem::path& path, const Scenario& sc
             *writer_, writer_->create_table("/waveforms/device_blocks", type, chunk, level));
       }
     }
+    network_ = std::make_unique<NetworkRecorder>(*writer_, scenario, world);
   } catch (const H5::Exception& e) {
     throw RunError("cannot create " + path.string() + ": " + e.getDetailMsg());
   }
@@ -387,48 +360,6 @@ void Hdf5Recorder::record_ecg(std::uint32_t patient, std::span<const float> samp
   for (const float sample : samples) table.add(sample);
 }
 
-namespace {
-struct FaultRow {
-  std::uint32_t device;
-  std::uint32_t patient;
-  std::uint8_t kind;
-  std::uint8_t origin;
-  std::int64_t start_ns;
-  std::int64_t end_ns;
-  double magnitude;
-};
-}  // namespace
-
-// Technical ground truth: every artifact and fault interval of every device, by device then start.
-void Hdf5Recorder::write_faults() {
-  std::vector<FaultRow> rows;
-  for (const devices::FaultRecord& f : world_.faults().records()) {
-    rows.push_back(FaultRow{f.device, f.patient, static_cast<std::uint8_t>(f.kind), static_cast<std::uint8_t>(f.origin),
-                            f.start.ns(), f.end.ns(), f.magnitude});
-  }
-  std::stable_sort(rows.begin(), rows.end(), [](const FaultRow& a, const FaultRow& b) {
-    return a.device != b.device ? a.device < b.device : a.start_ns < b.start_ns;
-  });
-  std::vector<std::string> kinds;
-  for (std::size_t k = 0; k < devices::FAULT_KIND_COUNT; ++k) {
-    kinds.emplace_back(devices::fault_kind_name(static_cast<devices::FaultKind>(k)));
-  }
-  std::vector<std::string> origins;
-  for (const auto o : {devices::FaultOrigin::scheduled, devices::FaultOrigin::random, devices::FaultOrigin::activity,
-                       devices::FaultOrigin::model}) {
-    origins.emplace_back(devices::fault_origin_name(o));
-  }
-  H5::CompType type(sizeof(FaultRow));
-  type.insertMember("device", offsetof(FaultRow, device), H5::PredType::NATIVE_UINT32);
-  type.insertMember("patient", offsetof(FaultRow, patient), H5::PredType::NATIVE_UINT32);
-  type.insertMember("kind", offsetof(FaultRow, kind), enum_type(kinds));
-  type.insertMember("origin", offsetof(FaultRow, origin), enum_type(origins));
-  type.insertMember("start_ns", offsetof(FaultRow, start_ns), H5::PredType::NATIVE_INT64);
-  type.insertMember("end_ns", offsetof(FaultRow, end_ns), H5::PredType::NATIVE_INT64);
-  type.insertMember("magnitude", offsetof(FaultRow, magnitude), H5::PredType::NATIVE_DOUBLE);
-  write_table(writer_->file(), "/faults", type, rows);
-}
-
 void Hdf5Recorder::close(const RunFacts& facts) {
   telemetry_->flush();
   if (vitals_) vitals_->flush();
@@ -440,6 +371,7 @@ void Hdf5Recorder::close(const RunFacts& facts) {
     if (waveform) waveform->flush();
   }
   if (waveform_blocks_) waveform_blocks_->flush();
+  network_->flush();
   writer_->stop();
   try {
     // Ground-truth events, from every patient's log, by patient then onset.
@@ -467,7 +399,8 @@ void Hdf5Recorder::close(const RunFacts& facts) {
     event_type.insertMember("detail", offsetof(EventRow, detail), H5::PredType::NATIVE_UINT16);
     writer_->group("/ground_truth");
     write_table(writer_->file(), "/ground_truth/events", event_type, events);
-    write_faults();
+    write_faults(*writer_, world_);
+    network_->write_tables(*writer_);
     H5::Group meta = writer_->file().openGroup("meta");
     write_string_attribute(meta, "run_id", facts.run_id);
     write_string_attribute(meta, "wall_clock_start", facts.wall_clock_start);

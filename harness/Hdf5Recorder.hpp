@@ -12,6 +12,7 @@
 
 #include "harness/Scenario.hpp"
 #include "harness/Sink.hpp"
+#include "harness/NetworkRecorder.hpp"
 #include "harness/World.hpp"
 
 namespace twinbed::harness {
@@ -57,12 +58,13 @@ public:
   // Flushes, stops the writer, writes the final /meta attributes and closes the file. Throws RunError.
   void close(const RunFacts& facts);
   std::uint64_t rows_recorded() const;
+  // Where the network's sampled packets go (/network/packets).
+  NetworkRecorder& network() { return *network_; }
 
 private:
   struct GroundTruthVitalsRow;
   struct BeatRow;
   struct WaveformBlockRow;
-  void write_faults();
   std::unique_ptr<Hdf5Writer> writer_;
   const World& world_;
   std::unique_ptr<TableAppender<TelemetryRow>> telemetry_;
@@ -73,6 +75,7 @@ private:
   std::vector<std::unique_ptr<TableAppender<float>>> device_waveforms_;
   std::vector<std::uint64_t> device_waveform_samples_;
   std::unique_ptr<TableAppender<WaveformBlockRow>> waveform_blocks_;
+  std::unique_ptr<NetworkRecorder> network_;
 };
 
 }  // namespace twinbed::harness

@@ -123,4 +123,19 @@ void Hdf5Writer::write(const Batch& batch) {
   table.rows_written += batch.count;
 }
 
+H5::StrType fixed_string() {
+  H5::StrType type(H5::PredType::C_S1, ID_BYTES);
+  type.setStrpad(H5T_STR_NULLPAD);
+  return type;
+}
+
+H5::EnumType enum_type(const std::vector<std::string>& names) {
+  H5::EnumType type(H5::PredType::NATIVE_UINT8);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    auto code = static_cast<std::uint8_t>(i);
+    type.insert(names[i], &code);
+  }
+  return type;
+}
+
 }  // namespace twinbed::harness

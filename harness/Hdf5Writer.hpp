@@ -110,6 +110,21 @@ private:
 };
 
 // Small helpers shared by the recorders.
+inline constexpr std::size_t ID_BYTES = 64;  // fixed-length, NUL-padded strings (ids are <= 63 chars)
+H5::StrType fixed_string();
+// A uint8 enum whose codes are the positions of `names`.
+H5::EnumType enum_type(const std::vector<std::string>& names);
+// A compound table written in one go; the file type is packed (no padding on disk).
+template <class Row>
+void write_table(H5::H5File& file, const std::string& name, const H5::CompType& memory_type,
+                 const std::vector<Row>& rows) {
+  H5::CompType file_type;
+  file_type.copy(memory_type);  // the copy constructor would share the id, and pack() both
+  file_type.pack();
+  const hsize_t dims[1] = {rows.size()};
+  H5::DataSet dataset = file.createDataSet(name, file_type, H5::DataSpace(1, dims));
+  if (!rows.empty()) dataset.write(rows.data(), memory_type);
+}
 void write_string_attribute(H5::H5Object& object, const std::string& name, const std::string& value);
 template <class T>
 void write_scalar_attribute(H5::H5Object& object, const std::string& name, const H5::PredType& type, T value) {

@@ -50,6 +50,46 @@ std::string free_run_id(const std::filesystem::path& parent, const std::string& 
   throw RunError("cannot find a free run folder name under " + parent.string());
 }
 
+
+// summary.json "network": what the network carried, dropped and why, per link role.
+nlohmann::json network_summary(const World& world) {
+  const network::Network& net = world.network();
+  const network::NetworkCounters& c = net.counters();
+  nlohmann::json dropped = nlohmann::json::object();
+  std::uint64_t dropped_total = 0;
+  for (std::size_t r = 1; r < network::DROP_REASON_COUNT; ++r) {
+    dropped[std::string(network::drop_reason_name(static_cast<network::DropReason>(r)))] = c.dropped[r];
+    dropped_total += c.dropped[r];
+  }
+  nlohmann::json links = nlohmann::json::array();
+  for (std::uint32_t l = 0; l < net.topology().link_count(); ++l) {
+    const network::LinkRole& role = net.topology().link(l);
+    const network::LinkCounters& t = net.link_counters(l);
+    links.push_back({{"name", role.name},
+                     {"technology", std::string(network::technology_info(role.model.technology).name)},
+                     {"from", net.topology().node(role.from).name},
+                     {"to", net.topology().node(role.to).name},
+                     {"instances", net.link_instances(l)},
+                     {"packets_offered", t.offered},
+                     {"packets_delivered", t.delivered},
+                     {"packets_dropped", t.dropped},
+                     {"bytes_offered", t.offered_bytes}});
+  }
+  nlohmann::json outages = nlohmann::json::object();
+  for (const network::OutageRecord& o : world.faults().outages()) {
+    const std::string name(network::outage_kind_name(o.kind));
+    outages[name] = outages.value(name, std::uint64_t{0}) + 1;
+  }
+  return {{"packets_sent", c.packets_sent},
+          {"packets_delivered", c.packets_delivered},
+          {"duplicates", c.duplicates},
+          {"packets_dropped", dropped_total},
+          {"dropped_by_reason", dropped},
+          {"packets_in_flight_at_end", net.packets_in_flight()},
+          {"reroutes", c.reroutes},
+          {"outages_by_kind", outages},
+          {"links", links}};
+}
 }  // namespace
 
 Run::Run(Scenario scenario, RunOptions options) : scenario_(std::move(scenario)), options_(std::move(options)) {}
@@ -78,6 +118,7 @@ RunResult Run::execute() {
     dispatcher.attach(stats);
     Hdf5Recorder recorder(temporary / "run.h5", scenario_, world);
     if (scenario_.record.telemetry) dispatcher.attach(recorder);
+    world.network_log().attach_packets(&recorder.network());
     GroundTruthSampler ground_truth(scenario_, world, recorder, simulator);
 
     world.start();
@@ -97,15 +138,6 @@ RunResult Run::execute() {
     const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
     recorder.close(RunFacts{run_id, utc_stamp(wall_start, "%Y-%m-%dT%H:%M:%SZ"), wall_s, simulator.events_executed()});
 
-    nlohmann::json links = nlohmann::json::array();
-    for (const auto& link : world.links()) {
-      const network::LinkCounters& c = link->counters();
-      links.push_back({{"name", link->name()},
-                       {"packets_sent", c.packets_sent},
-                       {"packets_lost", c.packets_lost},
-                       {"packets_delivered", c.packets_delivered},
-                       {"packets_in_flight_at_end", c.packets_sent - c.packets_lost - c.packets_delivered}});
-    }
     // Ground-truth events by class: what really happened, for the summary.
     nlohmann::json by_class = nlohmann::json::object();
     std::uint64_t event_count = 0;
@@ -166,7 +198,7 @@ RunResult Run::execute() {
                       {"ground_truth", {{"events", event_count}, {"events_by_class", by_class}}},
                       {"device_runtime", device_summary},
                       {"telemetry_rows_recorded", recorder.rows_recorded()},
-                      {"network", {{"links", links}}},
+                      {"network", network_summary(world)},
                       {"files", {{"directory", final_directory.string()},
                                  {"hdf5", (final_directory / "run.h5").string()},
                                  {"summary", (final_directory / "summary.json").string()}}}};

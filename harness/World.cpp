@@ -12,15 +12,27 @@ std::string patient_id(const std::string& prefix, std::uint32_t number) {
 }
 
 World::World(const Scenario& scenario, sim::Simulator& simulator, network::Ingest& ingest) : simulator_(simulator) {
-  for (const LinkSpec& spec : scenario.links) {
-    links_.push_back(std::make_unique<network::Link>(spec.name, spec.params, simulator, ingest));
-  }
-  auto find_link = [this](const std::string& name) -> network::Link& {
-    for (const auto& link : links_) {
-      if (link->name() == name) return *link;
+  // The network first: devices attach to it. Ids are the same as the entities' below.
+  std::vector<std::string> patient_ids;
+  std::vector<network::DeviceEndpoint> endpoints;
+  for (const CohortSpec& cohort : scenario.cohorts) {
+    for (std::uint32_t n = 1; n <= cohort.count; ++n) {
+      const std::string id = patient_id(cohort.prefix, n);
+      for (const DeviceSpec& device : cohort.devices) {
+        endpoints.push_back(network::DeviceEndpoint{id + "-" + device.name,
+                                                    static_cast<std::uint32_t>(patient_ids.size()), device.link});
+      }
+      patient_ids.push_back(id);
     }
-    throw std::logic_error("validated scenario names unknown link " + name);
-  };
+  }
+  network::NetworkOptions options;
+  options.master_seed = scenario.seed;
+  options.replication = scenario.replication;
+  options.record = scenario.record.network;
+  options.observer = &network_log_;
+  network_ = std::make_unique<network::Network>(scenario.network, std::move(patient_ids), std::move(endpoints),
+                                                simulator, ingest, options);
+  end_ = scenario.duration;
 
   for (const CohortSpec& cohort : scenario.cohorts) {
     bool needs_ecg = cohort.patient.ecg;
@@ -48,8 +60,6 @@ World::World(const Scenario& scenario, sim::Simulator& simulator, network::Inges
       for (const DeviceSpec& device : cohort.devices) {
         const auto device_index = static_cast<std::uint32_t>(devices_.size());
         const std::string device_id = id + "-" + device.name;
-        network::Link& link = find_link(device.link);
-        flows_.push_back(std::make_unique<network::Flow>(link, device_id, scenario.seed, scenario.replication));
         devices::DeviceSetup setup;
         setup.id = device_id;
         setup.index = device_index;
@@ -60,7 +70,7 @@ World::World(const Scenario& scenario, sim::Simulator& simulator, network::Inges
         setup.times_of_day = device.times_of_day;
         setup.start_clock_time = spec.vitals.circadian.start_clock_time;
         setup.patient = patients_.back().get();
-        setup.uplink = flows_.back().get();
+        setup.uplink = &network_->uplink(device_index);
         setup.fault_sink = &faults_;
         setup.bus = buses_.back().get();
         setup.master_seed = scenario.seed;
@@ -74,11 +84,13 @@ World::World(const Scenario& scenario, sim::Simulator& simulator, network::Inges
 }
 
 void World::start() {
+  network_->start(end_);
   for (const auto& device : devices_) device->start(simulator_);
 }
 
 void World::finish(sim::Time end) {
   for (const auto& device : devices_) device->finish(end);
+  network_->finish(end);
 }
 
 }  // namespace twinbed::harness

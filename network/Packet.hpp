@@ -54,6 +54,8 @@ class DeliveryListener {
 public:
   virtual ~DeliveryListener() = default;
   virtual void on_acknowledged(std::uint32_t seq, sim::Time at) = 0;
+  // The device's route to the ingest is back after connected() said false: send what is held.
+  virtual void on_route_restored(sim::Time at) { (void)at; }
 };
 
 // Where a device sends its packets: its attachment to the network.

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -25,6 +26,9 @@ enum class NodeKind : std::uint8_t { device = 0, gateway = 1, ble_central = 2, w
 inline constexpr std::size_t NODE_KIND_COUNT = 7;
 
 enum class Scope : std::uint8_t { shared = 0, patient = 1, device = 2 };
+
+std::string_view node_kind_name(NodeKind kind);
+std::string_view scope_name(Scope scope);
 
 // The two built-in node names: every device, and the platform's ingest endpoint.
 inline constexpr const char* DEVICE_NODE = "device";
