@@ -12,8 +12,13 @@ std::string patient_id(const std::string& prefix, std::uint32_t number) {
 }
 
 World::World(const Scenario& scenario, sim::Simulator& simulator, network::Ingest& ingest) : simulator_(simulator) {
-  for (const LinkSpec& spec : scenario.links) {
-    links_.push_back(std::make_unique<network::Link>(spec.name, spec.params, simulator, ingest));
+  // The walking skeleton's link: every link is a constant latency and independent loss straight to
+  // the ingest, from the technology table's `latency` and `loss` (network::Network replaces it).
+  for (const network::LinkSpec& spec : scenario.network.links) {
+    network::LinkParams params;
+    params.latency = spec.params.duration("latency");
+    params.loss_probability = spec.params.number("loss");
+    links_.push_back(std::make_unique<network::Link>(spec.name, params, simulator, ingest));
   }
   auto find_link = [this](const std::string& name) -> network::Link& {
     for (const auto& link : links_) {
