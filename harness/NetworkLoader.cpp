@@ -396,10 +396,19 @@ std::string read_device_link(const YamlMap& device, const NetworkSpec& network) 
                                     [&](const LinkSpec& link) { return link.from == node; });
     if (!leaves) dead_ends.push_back(node);
   }
-  std::string problem = "does not reach 'ingest': it leads to " + quoted(reached.front()) + ", and ";
-  problem += dead_ends.empty() ? "the links from there go round in a circle (" + quoted_list(reached) + ")"
-                               : "no link leaves " + quoted_list(dead_ends) +
-                                     "; add a link from there to 'ingest' (or to a node that reaches it)";
+  std::string problem = "does not reach 'ingest': ";
+  if (dead_ends.empty()) {
+    problem += "the links from " + quoted(reached.front()) + " only go round among " + quoted_list(reached);
+  } else if (dead_ends.size() == 1) {
+    problem += (dead_ends.front() == reached.front() ? "it leads to " : "its path from " + quoted(reached.front()) + " ends at ") +
+               quoted(dead_ends.front()) + ", where no link leaves; add a link from " + quoted(dead_ends.front()) +
+               " to 'ingest' (or to a node that reaches it)";
+  } else {
+    std::string ends = quoted(dead_ends.front());
+    for (std::size_t i = 1; i < dead_ends.size(); ++i) ends += " or " + quoted(dead_ends[i]);
+    problem += "its paths from " + quoted(reached.front()) + " end at " + ends +
+               ", where no link leaves; add a link from one of them to 'ingest' (or to a node that reaches it)";
+  }
   field.fail(name, problem);
 }
 
