@@ -123,35 +123,34 @@ std::optional<double> percentile_quantile(const std::string& key) {
 }
 
 std::vector<network::DelayPercentile> read_delay_percentiles(const YamlField& field) {
-  struct Point {
-    network::DelayPercentile value;
-    YamlField key;
-    YamlField delay;
-  };
-  std::vector<Point> points;
-  for (const auto& [key, value] : field.as_entries()) {
+  const std::vector<std::pair<YamlField, YamlField>> entries = field.as_entries();
+  std::vector<network::DelayPercentile> points;
+  for (const auto& [key, value] : entries) {
     const std::optional<double> quantile = percentile_quantile(key.shown_value());
     if (!quantile) {
       key.fail("is not a percentile; expected pNN or pNN.N with NN from 0 to 100 (e.g. p0, p50, p99.9, p100)");
     }
-    for (const Point& point : points) {
-      if (point.value.quantile == *quantile) key.fail("is the same percentile as " + quoted(point.key.shown_value()));
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      if (points[i].quantile == *quantile) key.fail("is the same percentile as " + quoted(entries[i].first.shown_value()));
     }
-    points.push_back(Point{{*quantile, value.as_duration(sim::Time::zero())}, key, value});
+    points.push_back({*quantile, value.as_duration(sim::Time::zero())});
   }
-  std::stable_sort(points.begin(), points.end(),
-                   [](const Point& a, const Point& b) { return a.value.quantile < b.value.quantile; });
-  if (points.empty() || points.front().value.quantile != 0.0 || points.back().value.quantile != 1.0) {
-    field.fail(std::string("has no ") + (points.empty() || points.front().value.quantile != 0.0 ? "p0" : "p100") +
+  // Sorted through indices: a YamlField must not be assigned (YAML::Node's assignment writes into the document).
+  std::vector<std::size_t> order(points.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return points[a].quantile < points[b].quantile; });
+  if (points.empty() || points[order.front()].quantile != 0.0 || points[order.back()].quantile != 1.0) {
+    field.fail(std::string("has no ") + (points.empty() || points[order.front()].quantile != 0.0 ? "p0" : "p100") +
                "; the table needs p0 (the least delay) and p100 (the largest)");
   }
   std::vector<network::DelayPercentile> table;
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    if (i > 0 && points[i].value.delay < points[i - 1].value.delay) {
-      points[i].delay.fail("is less than the delay at " + quoted(points[i - 1].key.shown_value()) + " (" +
-                           points[i - 1].delay.shown_value() + "); delays must not decrease as the percentile rises");
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (i > 0 && points[order[i]].delay < table.back().delay) {
+      const auto& [previous_key, previous_delay] = entries[order[i - 1]];
+      entries[order[i]].second.fail("is less than the delay at " + quoted(previous_key.shown_value()) + " (" +
+                                    previous_delay.shown_value() + "); delays must not decrease as the percentile rises");
     }
-    table.push_back(points[i].value);
+    table.push_back(points[order[i]]);
   }
   return table;
 }
