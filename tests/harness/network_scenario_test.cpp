@@ -275,4 +275,32 @@ TEST(NetworkScenario, OutageAndMobilityErrors) {
   EXPECT_EQ(error_of(edit("path: [{at: 0s,", "path: [{at: 1s,")),
             "net.yaml:25:17: mobility[0].path[0].at: '1s' is not 0s; a path starts at 0s (use link: none for no "
             "coverage at the start)");
+  // Two paths moving the same patient may not both decide one link's coverage.
+  EXPECT_EQ(error_of(edit("    patients: [p0001]\ncohort:",
+                          "    patients: [p0001]\n  - {name: bus, path: [{at: 0s, link: phone_5g}]}\ncohort:")),
+            "net.yaml:28:12: mobility[1].name: 'bus' moves the same patients as 'walk' and names the same link "
+            "'phone_5g'; each link's coverage must come from one path");
+  // ... unless they move different patients.
+  EXPECT_EQ(parse_scenario(edit("    patients: [p0001]\ncohort:", "    patients: [p0001]\n  - {name: bus, path: [{at: 0s, "
+                                "link: phone_5g}], patients: [p0002, p0003]}\ncohort:"),
+                           "home.yaml")
+                .network.mobility[1]
+                .patients.size(),
+            2u);
+}
+
+TEST(NetworkScenario, MeanIntervalsAsDurationsOrRates) {
+  EXPECT_EQ(error_of(edit("every: 2/day", "every: 0/day")),
+            "net.yaml:21:27: outages[1].every: '0/day' is too rare; expected a mean interval from 1s to 36500d (a "
+            "duration such as 12h, or a rate such as 2/day)");
+  EXPECT_EQ(error_of(edit("every: 2/day", "every: 2/s")),
+            "net.yaml:21:27: outages[1].every: '2/s' is too frequent; expected a mean interval from 1s to 36500d (a "
+            "duration such as 12h, or a rate such as 2/day)");
+  EXPECT_EQ(error_of(edit("every: 2/day", "every: 2/fortnight")),
+            "net.yaml:21:27: outages[1].every: '2/fortnight' has unknown unit 'fortnight'; expected a rate as N/unit "
+            "with unit s, min, h, day or week (e.g. 2/day)");
+  EXPECT_EQ(parse_scenario(edit("every: 2/day", "every: 1/s"), "home.yaml").network.outages[1].every,
+            sim::Time::from_s(1));
+  EXPECT_EQ(parse_scenario(edit("every: 2/day", "every: 90min"), "home.yaml").network.outages[1].every,
+            sim::Time::from_min(90));
 }
