@@ -68,10 +68,13 @@ Scope link_scope(const NetworkSpec& network, const LinkSpec& link) { return node
 void claim_name(const YamlField& field, const std::string& name, const char* what, std::set<std::string>& names) {
   check_name(field, name, what, MAX_NAME_LENGTH);
   if (std::find(RESERVED_NAMES.begin(), RESERVED_NAMES.end(), name) != RESERVED_NAMES.end()) {
-    field.fail(name, "is a reserved name ('device' and 'ingest' are the built-in nodes, 'none' means no coverage in a "
-                     "mobility path); choose another");
+    field.fail(name,
+               "is a reserved name ('device' and 'ingest' are the built-in nodes, 'none' means no coverage in a "
+               "mobility path); choose another");
   }
-  if (!names.insert(name).second) field.fail(name, "is a second node or link with this name; names must be unique among nodes and links");
+  if (!names.insert(name).second) {
+    field.fail(name, "is a second node or link with this name; names must be unique among nodes and links");
+  }
 }
 
 NodeSpec read_node(const YamlField& field, std::set<std::string>& names) {
@@ -80,7 +83,8 @@ NodeSpec read_node(const YamlField& field, std::set<std::string>& names) {
   node.name = map.required("name").as_string();
   claim_name(map.get("name"), node.name, "node name", names);
   const std::string kind = map.required("kind").as_choice(NODE_KINDS, "a node kind");
-  node.kind = static_cast<network::NodeKind>(1 + (std::find(NODE_KINDS.begin(), NODE_KINDS.end(), kind) - NODE_KINDS.begin()));
+  node.kind =
+      static_cast<network::NodeKind>(1 + (std::find(NODE_KINDS.begin(), NODE_KINDS.end(), kind) - NODE_KINDS.begin()));
   if (map.has("scope")) {
     const std::string scope = map.get("scope").as_choice(SCOPES, "a node scope");
     node.scope = scope == "patient" ? Scope::patient : Scope::shared;
@@ -131,14 +135,17 @@ std::vector<network::DelayPercentile> read_delay_percentiles(const YamlField& fi
       key.fail("is not a percentile; expected pNN or pNN.N with NN from 0 to 100 (e.g. p0, p50, p99.9, p100)");
     }
     for (std::size_t i = 0; i < points.size(); ++i) {
-      if (points[i].quantile == *quantile) key.fail("is the same percentile as " + quoted(entries[i].first.shown_value()));
+      if (points[i].quantile == *quantile) {
+        key.fail("is the same percentile as " + quoted(entries[i].first.shown_value()));
+      }
     }
     points.push_back({*quantile, value.as_duration(sim::Time::zero())});
   }
   // Sorted through indices: a YamlField must not be assigned (YAML::Node's assignment writes into the document).
   std::vector<std::size_t> order(points.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return points[a].quantile < points[b].quantile; });
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return points[a].quantile < points[b].quantile; });
   if (points.empty() || points[order.front()].quantile != 0.0 || points[order.back()].quantile != 1.0) {
     field.fail(std::string("has no ") + (points.empty() || points[order.front()].quantile != 0.0 ? "p0" : "p100") +
                "; the table needs p0 (the least delay) and p100 (the largest)");
@@ -148,7 +155,8 @@ std::vector<network::DelayPercentile> read_delay_percentiles(const YamlField& fi
     if (i > 0 && points[order[i]].delay < table.back().delay) {
       const auto& [previous_key, previous_delay] = entries[order[i - 1]];
       entries[order[i]].second.fail("is less than the delay at " + quoted(previous_key.shown_value()) + " (" +
-                                    previous_delay.shown_value() + "); delays must not decrease as the percentile rises");
+                                    previous_delay.shown_value() +
+                                    "); delays must not decrease as the percentile rises");
     }
     table.push_back(points[order[i]]);
   }
@@ -178,7 +186,9 @@ LinkSpec read_link(const YamlField& field, const NetworkSpec& network, std::set<
     ends.push_back(node.name);
   }
   ends.emplace_back(network::INGEST_NODE);
-  if (map.has("from")) link.from = map.get("from").as_choice(starts, "a node a link can leave ('device' or a node of nodes:)");
+  if (map.has("from")) {
+    link.from = map.get("from").as_choice(starts, "a node a link can leave ('device' or a node of nodes:)");
+  }
   if (map.has("to")) {
     const YamlField to = map.get("to");
     if (to.shown_value() == network::DEVICE_NODE) {
@@ -188,8 +198,9 @@ LinkSpec read_link(const YamlField& field, const NetworkSpec& network, std::set<
     if (link.to == link.from) to.fail("is also the link's 'from'; a link joins two different nodes");
   }
   if (node_scope(network, link.from) == Scope::shared && node_scope(network, link.to) == Scope::patient) {
-    map.get("to").fail(link.to, "is a patient-scoped node, but 'from' (" + quoted(link.from) +
-                                    ") is shared: a shared node exists once and cannot link to every patient's own node");
+    map.get("to").fail(link.to,
+                       "is a patient-scoped node, but 'from' (" + quoted(link.from) +
+                           ") is shared: a shared node exists once and cannot link to every patient's own node");
   }
 
   const sim::ParamInfo* distribution = link.params.find("distribution");
@@ -203,8 +214,9 @@ LinkSpec read_link(const YamlField& field, const NetworkSpec& network, std::set<
     }
     link.delay_percentiles = read_delay_percentiles(table);
   } else if (empirical && network::technologies()[entry.kind].default_delay_percentiles.empty()) {
-    map.get("distribution").fail("needs 'delay_percentiles': technology '" +
-                                 std::string(network::technologies()[entry.kind].name) + "' has no default table");
+    map.get("distribution")
+        .fail("needs 'delay_percentiles': technology '" + std::string(network::technologies()[entry.kind].name) +
+              "' has no default table");
   }
   return link;
 }
@@ -251,7 +263,9 @@ network::OutageSpec read_outage(const YamlField& field, const NetworkSpec& netwo
   for (const LinkSpec& link : network.links) targets.push_back(link.name);
   network::OutageSpec outage;
   const YamlField target = map.required("target");
-  if (targets.empty()) target.fail("names a node or link, but the scenario has none; declare it under nodes: or links:");
+  if (targets.empty()) {
+    target.fail("names a node or link, but the scenario has none; declare it under nodes: or links:");
+  }
   outage.target = target.as_choice(targets, "a node or link of this scenario");
   const NodeSpec* node = find_node(network, outage.target);
   outage.target_is_node = node != nullptr;
@@ -273,8 +287,9 @@ network::OutageSpec read_outage(const YamlField& field, const NetworkSpec& netwo
   if (map.has("patients")) {
     const Scope scope = node ? node->scope : link_scope(network, *find_link(network, outage.target));
     if (scope == Scope::shared) {
-      map.get("patients").fail("<list>", "lists patients, but " + quoted(outage.target) +
-                                             " is shared: it exists once, for every patient");
+      map.get("patients")
+          .fail("<list>",
+                "lists patients, but " + quoted(outage.target) + " is shared: it exists once, for every patient");
     }
     outage.patients = read_patients(map.get("patients"), cohorts);
   }
@@ -325,7 +340,8 @@ network::MobilitySpec read_mobility(const YamlField& field, const NetworkSpec& n
 
 bool patients_overlap(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   if (a.empty() || b.empty()) return true;  // empty = every patient
-  return std::any_of(a.begin(), a.end(), [&](const std::string& id) { return std::find(b.begin(), b.end(), id) != b.end(); });
+  return std::any_of(a.begin(), a.end(),
+                     [&](const std::string& id) { return std::find(b.begin(), b.end(), id) != b.end(); });
 }
 
 // Two paths that move the same patient must not both decide one link's coverage.
@@ -367,10 +383,14 @@ std::string read_device_link(const YamlMap& device, const NetworkSpec& network) 
     if (network.links.empty()) field.fail("names a link, but the scenario has no links; declare it under links:");
     const LinkSpec* named = find_link(network, field.shown_value());
     if (named != nullptr && named->from != network::DEVICE_NODE) {
-      field.fail("is a link from " + quoted(named->from) + ", not from 'device'; a device sends on a link with "
-                 "'from: device' (the default)" + (device_links.empty() ? "" : "; allowed: " + quoted_list(device_links)));
+      field.fail("is a link from " + quoted(named->from) +
+                 ", not from 'device'; a device sends on a link with "
+                 "'from: device' (the default)" +
+                 (device_links.empty() ? "" : "; allowed: " + quoted_list(device_links)));
     }
-    if (device_links.empty()) field.fail("names a link, but no link of the scenario leaves 'device'; add one with 'from: device'");
+    if (device_links.empty()) {
+      field.fail("names a link, but no link of the scenario leaves 'device'; add one with 'from: device'");
+    }
     name = field.as_choice(device_links, "a link of this scenario");
   } else if (device_links.size() == 1) {
     name = device_links.front();
@@ -399,7 +419,8 @@ std::string read_device_link(const YamlMap& device, const NetworkSpec& network) 
   if (dead_ends.empty()) {
     problem += "the links from " + quoted(reached.front()) + " only go round among " + quoted_list(reached);
   } else if (dead_ends.size() == 1) {
-    problem += (dead_ends.front() == reached.front() ? "it leads to " : "its path from " + quoted(reached.front()) + " ends at ") +
+    problem += (dead_ends.front() == reached.front() ? "it leads to "
+                                                     : "its path from " + quoted(reached.front()) + " ends at ") +
                quoted(dead_ends.front()) + ", where no link leaves; add a link from " + quoted(dead_ends.front()) +
                " to 'ingest' (or to a node that reaches it)";
   } else {

@@ -186,10 +186,11 @@ TEST(NetworkScenario, TopologyErrors) {
             "net.yaml:11:36: links[1].technology: 'wify' is not a link technology (did you mean 'wifi'?); allowed: "
             "generic, ble, wifi, nr_embb, nr_urllc, lte_m, nb_iot, wired, wan");
   // A BLE key on a Wi-Fi link: Wi-Fi's own keys follow the common ones in the allowed list.
-  EXPECT_EQ(error_of(edit("to: home_ap}", "to: home_ap, connection_interval: 30ms}"))
-                .find("net.yaml:11:68: links[1].connection_interval: 'connection_interval' is not a known key; allowed: "
-                      "name, from, to, technology, delay_percentiles, latency, jitter, distribution,"),
-            0u);
+  EXPECT_EQ(
+      error_of(edit("to: home_ap}", "to: home_ap, connection_interval: 30ms}"))
+          .find("net.yaml:11:68: links[1].connection_interval: 'connection_interval' is not a known key; allowed: "
+                "name, from, to, technology, delay_percentiles, latency, jitter, distribution,"),
+      0u);
   EXPECT_EQ(error_of(edit("capacity: 20Mbps", "capacity: 20MB/s")),
             "net.yaml:7:54: nodes[2].capacity: '20MB/s' has unknown unit 'MB/s'; expected a bit rate with unit bps, "
             "kbps, Mbps, Gbps (or bit/s, kbit/s, Mbit/s, Gbit/s), e.g. 20Mbps");
@@ -235,9 +236,10 @@ TEST(NetworkScenario, DelayPercentileErrors) {
 }
 
 TEST(NetworkScenario, DeviceLinkMustLeaveTheDeviceAndReachTheIngest) {
-  EXPECT_EQ(error_of(edit("      - type: pulse_oximeter\n", "      - type: pulse_oximeter\n        link: phone_wifi\n")),
-            "net.yaml:32:15: cohort[0].devices[0].link: 'phone_wifi' is a link from 'phone', not from 'device'; a "
-            "device sends on a link with 'from: device' (the default); allowed: 'ble'");
+  EXPECT_EQ(
+      error_of(edit("      - type: pulse_oximeter\n", "      - type: pulse_oximeter\n        link: phone_wifi\n")),
+      "net.yaml:32:15: cohort[0].devices[0].link: 'phone_wifi' is a link from 'phone', not from 'device'; a "
+      "device sends on a link with 'from: device' (the default); allowed: 'ble'");
   // Without the core's link to the ingest every path from the phone ends at the core.
   EXPECT_EQ(error_of(edit("    from: core\n", "    from: home_ap\n    to: core\n")),
             "net.yaml:32:9: cohort[0].devices[0].link: 'ble' does not reach 'ingest': its path from 'phone' ends at "
@@ -281,7 +283,8 @@ TEST(NetworkScenario, OutageAndMobilityErrors) {
             "net.yaml:28:12: mobility[1].name: 'bus' moves the same patients as 'walk' and names the same link "
             "'phone_5g'; each link's coverage must come from one path");
   // ... unless they move different patients.
-  EXPECT_EQ(parse_scenario(edit("    patients: [p0001]\ncohort:", "    patients: [p0001]\n  - {name: bus, path: [{at: 0s, "
+  EXPECT_EQ(parse_scenario(edit("    patients: [p0001]\ncohort:",
+                                "    patients: [p0001]\n  - {name: bus, path: [{at: 0s, "
                                 "link: phone_5g}], patients: [p0002, p0003]}\ncohort:"),
                            "home.yaml")
                 .network.mobility[1]
