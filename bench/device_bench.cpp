@@ -9,7 +9,7 @@
 
 #include "devices/Catalog.hpp"
 #include "devices/Device.hpp"
-#include "network/Link.hpp"
+#include "network/Network.hpp"
 #include "physiology/Patient.hpp"
 #include "sim/Simulator.hpp"
 
@@ -31,9 +31,18 @@ void run_ward(benchmark::State& state, std::optional<devices::DeviceType> type) 
   for (auto _ : state) {
     sim::Simulator simulator;
     NullIngest ingest;
-    network::Link link("link", {sim::Time::from_ms(20), 0.0}, simulator, ingest);
+    std::vector<std::string> patient_ids;
+    std::vector<network::DeviceEndpoint> endpoints;
+    for (int i = 0; i < PATIENTS; ++i) {
+      std::string id("p");
+      id += std::to_string(1000 + i);
+      patient_ids.push_back(id);
+      endpoints.push_back({id + "-d", static_cast<std::uint32_t>(i), "link"});
+    }
+    network::NetworkOptions network_options;
+    network::Network network(network::direct_network("link", sim::Time::from_ms(20), 0.0), patient_ids, endpoints,
+                             simulator, ingest, network_options);
     std::vector<std::unique_ptr<physiology::Patient>> patients;
-    std::vector<std::unique_ptr<network::Flow>> flows;
     std::vector<std::unique_ptr<devices::Device>> ward;
     std::vector<devices::PatientBus> buses(PATIENTS);
     for (int i = 0; i < PATIENTS; ++i) {
@@ -48,7 +57,6 @@ void run_ward(benchmark::State& state, std::optional<devices::DeviceType> type) 
       patients.push_back(std::make_unique<physiology::Patient>(id, spec, HOUR, 1, 0));
       if (!type) continue;
       const devices::DeviceTypeInfo& info = devices::device_type_info(*type);
-      flows.push_back(std::make_unique<network::Flow>(link, id + "-d", 1, 0));
       devices::DeviceSetup setup;
       setup.id = id + "-d";
       setup.index = static_cast<std::uint32_t>(i);
@@ -56,7 +64,7 @@ void run_ward(benchmark::State& state, std::optional<devices::DeviceType> type) 
       setup.type = *type;
       setup.params = sim::ParamSet(info.params);
       setup.patient = patients.back().get();
-      setup.uplink = flows.back().get();
+      setup.uplink = &network.uplink(static_cast<std::uint32_t>(i));
       setup.bus = &buses[static_cast<std::size_t>(i)];
       ward.push_back(info.make(std::move(setup)));
       ward.back()->start(simulator);

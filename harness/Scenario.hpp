@@ -10,7 +10,7 @@
 #include "devices/Catalog.hpp"
 #include "devices/Faults.hpp"
 #include "sim/Params.hpp"
-#include "network/Link.hpp"
+#include "network/Spec.hpp"
 #include "physiology/Patient.hpp"
 #include "sim/Time.hpp"
 
@@ -23,7 +23,7 @@ using devices::DeviceType;
 struct DeviceSpec {
   DeviceType type = DeviceType::pulse_oximeter;
   std::string name;  // device id is "<patient id>-<name>"
-  std::string link;  // name of a LinkSpec
+  std::string link;  // name of a network::LinkSpec whose `from` is `device`
   sim::ParamSet params;                // the type's table, defaults overridden by the scenario
   std::vector<devices::FaultSpec> faults;  // injected artifacts and faults
   std::vector<sim::Time> times_of_day;     // scheduled measurement times (clock); empty = periodic
@@ -36,17 +36,13 @@ struct CohortSpec {
   std::vector<DeviceSpec> devices;
 };
 
-struct LinkSpec {
-  std::string name;
-  network::LinkParams params;
-};
-
 struct RecordSpec {
   bool telemetry = true;
   // Interval of the /ground_truth/vitals table; zero records none. Events are always recorded.
   sim::Time ground_truth_interval = sim::Time::from_s(1);
   std::uint64_t chunk_bytes = 1 << 20;  // HDF5 chunk size of /telemetry
   int compression_level = 4;            // deflate level 0-9 (0 = none)
+  network::NetworkRecordSpec network;   // /network/packets sampling, /network/links interval
 };
 
 struct Scenario {
@@ -56,7 +52,7 @@ struct Scenario {
   std::uint32_t replication = 0;
   sim::Time duration;
   std::vector<CohortSpec> cohorts;
-  std::vector<LinkSpec> links;
+  network::NetworkSpec network;
   RecordSpec record;
 
   // Provenance, stored in /meta.

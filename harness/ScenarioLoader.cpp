@@ -3,33 +3,16 @@
 #include <algorithm>
 #include <set>
 
+#include "harness/Names.hpp"
+#include "harness/NetworkLoader.hpp"
 #include "harness/PhysiologyLoader.hpp"
 #include "harness/Scenario.hpp"
+#include "harness/TableReader.hpp"
 #include "harness/Units.hpp"
 #include "harness/YamlReader.hpp"
 
 namespace twinbed::harness {
 namespace {
-
-// Ids become HDF5 fixed-length strings (63 characters + NUL) and MQTT topic levels, so names are
-// short and plain: a device id "<prefix><4 digits>-<name>" stays within 16 + 4 + 1 + 24 = 45.
-constexpr std::size_t MAX_PREFIX_LENGTH = 16;
-constexpr std::size_t MAX_NAME_LENGTH = 24;
-
-constexpr std::string_view NAME_CHARACTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
-// No '-' in prefixes: the first '-' of a device id then ends the patient id, so ids are unique.
-constexpr std::string_view PREFIX_CHARACTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
-
-void check_name(const YamlField& field, const std::string& name, const char* what, std::size_t max_length,
-                std::string_view characters = NAME_CHARACTERS) {
-  const bool valid =
-      !name.empty() && name.size() <= max_length && name.find_first_not_of(characters) == std::string::npos;
-  if (!valid) {
-    field.fail(name, std::string("is not a valid ") + what + "; expected 1-" + std::to_string(max_length) +
-                         " letters, digits, '_'" + (characters.find('-') != std::string_view::npos ? " or '-'" : ""));
-  }
-}
-
 
 devices::FaultSpec read_fault(const YamlField& field, const devices::DeviceTypeInfo& type) {
   const YamlMap map = field.as_map({"kind", "at", "every", "duration", "magnitude", "during"});
@@ -42,7 +25,7 @@ devices::FaultSpec read_fault(const YamlField& field, const devices::DeviceTypeI
     field.fail("needs exactly one of 'at' (a scheduled fault) or 'every' (random, mean time between onsets)");
   }
   if (map.has("at")) fault.at = map.get("at").as_duration(sim::Time::zero());
-  if (map.has("every")) fault.every = map.get("every").as_duration(sim::Time::from_s(1));
+  if (map.has("every")) fault.every = map.get("every").as_mean_interval(sim::Time::from_s(1));
   if (map.has("duration")) fault.duration = map.get("duration").as_duration(sim::Time::zero());
   if (map.has("magnitude")) fault.magnitude = map.get("magnitude").as_number(-1e6, 1e6);
   if (map.has("during")) {
@@ -53,68 +36,19 @@ devices::FaultSpec read_fault(const YamlField& field, const devices::DeviceTypeI
   return fault;
 }
 
-// Every parameter of the type's catalogue table is a key; its kind says how it is read.
-void read_device_param(const YamlField& field, const sim::ParamInfo& info, sim::ParamSet& params) {
-  using sim::ParamKind;
-  double value = 0.0;
-  switch (info.kind) {
-    case sim::ParamKind::number: value = field.as_number(info.min, info.max); break;
-    case sim::ParamKind::probability: value = field.as_probability(); break;
-    case sim::ParamKind::count:
-      value = static_cast<double>(field.as_integer(static_cast<std::int64_t>(info.min), static_cast<std::int64_t>(info.max)));
-      break;
-    case sim::ParamKind::flag: value = field.as_bool() ? 1.0 : 0.0; break;
-    case sim::ParamKind::duration: {
-      const sim::Time t = field.as_duration(sim::Time::from_seconds(info.min));
-      if (t.seconds() > info.max) {
-        field.fail("is longer than " + sim::format_param_value(info, info.max) + ", the most '" +
-                   std::string(info.name) + "' allows");
-      }
-      value = t.seconds();
-      break;
-    }
-    case sim::ParamKind::choice: {
-      std::vector<std::string> choices(info.choices.begin(), info.choices.end());
-      const std::string choice = field.as_choice(choices, "a choice of '" + std::string(info.name) + "'");
-      value = static_cast<double>(std::find(choices.begin(), choices.end(), choice) - choices.begin());
-      break;
-    }
-  }
-  params.set(info.name, value);
-}
-
-DeviceSpec read_device(const YamlField& field, const std::vector<LinkSpec>& links) {
-  const std::vector<std::string> common_keys{"type", "name", "link", "faults", "times_of_day"};
-  std::vector<std::string> type_names;
-  for (const devices::DeviceTypeInfo& info : devices::device_catalog()) type_names.emplace_back(info.name);
-  // The type first: it decides which keys are allowed.
-  const std::string type_name = field.as_unchecked_map().required("type").as_choice(type_names, "a device type");
-  const devices::DeviceTypeInfo& type = devices::device_type_info(*devices::device_type_from_name(type_name));
-  std::vector<std::string> keys = common_keys;
-  for (const sim::ParamInfo& p : type.params) keys.emplace_back(p.name);
-  const YamlMap map = field.as_map(keys);
-
+DeviceSpec read_device(const YamlField& field, const network::NetworkSpec& network) {
+  std::vector<TableKind> kinds;
+  for (const devices::DeviceTypeInfo& info : devices::device_catalog()) kinds.push_back(TableKind{info.name, info.params});
+  TableEntry entry = read_table_entry(field, "type", kinds, std::nullopt, "a device type",
+                                      {"type", "name", "link", "faults", "times_of_day"});
+  const YamlMap& map = entry.map;
+  const devices::DeviceTypeInfo& type = devices::device_catalog()[entry.kind];
   DeviceSpec device;
   device.type = type.type;
-  device.params = sim::ParamSet(type.params);
+  device.params = std::move(entry.params);
   device.name = map.has("name") ? map.get("name").as_string() : std::string(type.default_name);
   check_name(map.get("name"), device.name, "device name", MAX_NAME_LENGTH);
-
-  std::vector<std::string> link_names;
-  for (const LinkSpec& link : links) link_names.push_back(link.name);
-  if (map.has("link")) {
-    const YamlField link = map.get("link");
-    if (link_names.empty()) link.fail("names a link, but the scenario has no links; declare it under links:");
-    device.link = link.as_choice(link_names, "a link of this scenario");
-  } else if (links.size() == 1) {
-    device.link = links.front().name;
-  } else {
-    map.required("link");  // throws: ambiguous without it
-  }
-
-  for (const sim::ParamInfo& info : type.params) {
-    if (map.has(std::string(info.name))) read_device_param(map.get(std::string(info.name)), info, device.params);
-  }
+  device.link = read_device_link(map, network);
   if (map.has("faults")) {
     for (const YamlField& item : map.get("faults").as_list()) device.faults.push_back(read_fault(item, type));
   }
@@ -128,7 +62,7 @@ DeviceSpec read_device(const YamlField& field, const std::vector<LinkSpec>& link
   return device;
 }
 
-CohortSpec read_cohort(const YamlField& field, const std::vector<LinkSpec>& links, sim::Time run_duration) {
+CohortSpec read_cohort(const YamlField& field, const network::NetworkSpec& network, sim::Time run_duration) {
   std::vector<std::string> keys{"prefix", "count", "devices"};
   keys.insert(keys.end(), PHYSIOLOGY_KEYS.begin(), PHYSIOLOGY_KEYS.end());
   const YamlMap map = field.as_map(keys);
@@ -144,7 +78,7 @@ CohortSpec read_cohort(const YamlField& field, const std::vector<LinkSpec>& link
   const YamlField devices_field = map.get("devices");
   std::set<std::string> names;
   for (const YamlField& item : devices_field.as_list()) {
-    DeviceSpec device = read_device(item, links);
+    DeviceSpec device = read_device(item, network);
     if (!names.insert(device.name).second) {
       item.fail(device.name, "is a second device with this name in the cohort; give each a distinct 'name'");
     }
@@ -153,20 +87,10 @@ CohortSpec read_cohort(const YamlField& field, const std::vector<LinkSpec>& link
   return cohort;
 }
 
-LinkSpec read_link(const YamlField& field) {
-  const YamlMap map = field.as_map({"name", "latency", "loss"});
-  LinkSpec link;
-  link.name = map.required("name").as_string();
-  check_name(map.get("name"), link.name, "link name", MAX_NAME_LENGTH);
-  if (map.has("latency")) link.params.latency = map.get("latency").as_duration(sim::Time::zero());
-  if (map.has("loss")) link.params.loss_probability = map.get("loss").as_probability();
-  return link;
-}
-
 Scenario read_scenario(const YamlDocument& document) {
   const YamlField root = document.root();
   const YamlMap map = root.as_map({"twinbed", "name", "description", "seed", "replication", "duration", "cohort",
-                                   "links", "record"});
+                                   "nodes", "links", "outages", "mobility", "record"});
   const YamlField version = map.required("twinbed");
   if (version.as_string() != std::to_string(SCENARIO_VERSION)) {
     version.fail("is not a supported scenario version; allowed: " + std::to_string(SCENARIO_VERSION));
@@ -181,29 +105,25 @@ Scenario read_scenario(const YamlDocument& document) {
   }
   scenario.duration = map.required("duration").as_duration(sim::Time::from_ns(1));
 
-  // Links are needed only by devices; a ground-truth-only run may leave them out.
-  std::set<std::string> link_names;
-  if (map.has("links")) {
-    for (const YamlField& item : map.get("links").as_list()) {
-      LinkSpec link = read_link(item);
-      if (!link_names.insert(link.name).second) item.fail(link.name, "is a second link with this name");
-      scenario.links.push_back(std::move(link));
-    }
-  }
+  // The topology first, whatever the order in the file: devices name their links.
+  read_topology(map, scenario.network);
 
   const YamlField cohort_field = map.required("cohort");
   std::set<std::string> prefixes;
   for (const YamlField& item : cohort_field.as_list()) {
-    CohortSpec cohort = read_cohort(item, scenario.links, scenario.duration);
+    CohortSpec cohort = read_cohort(item, scenario.network, scenario.duration);
     if (!prefixes.insert(cohort.prefix).second) {
       item.fail(cohort.prefix, "is a second cohort entry with this prefix; patient ids must be unique");
     }
     scenario.cohorts.push_back(std::move(cohort));
   }
   if (scenario.cohorts.empty()) cohort_field.fail("<list>", "is empty; expected at least one cohort entry with count >= 1");
+  // Outages and mobility name patients, so they come after the cohorts.
+  read_network_events(map, scenario.cohorts, scenario.duration, scenario.network);
 
   if (map.has("record")) {
-    const YamlMap record = map.get("record").as_map({"telemetry", "ground_truth_interval", "chunk_size", "compression"});
+    const YamlMap record = map.get("record").as_map(
+        {"telemetry", "ground_truth_interval", "chunk_size", "compression", "packets", "link_interval"});
     if (record.has("telemetry")) scenario.record.telemetry = record.get("telemetry").as_bool();
     if (record.has("ground_truth_interval")) {
       scenario.record.ground_truth_interval = record.get("ground_truth_interval").as_duration(sim::Time::zero());
@@ -221,6 +141,10 @@ Scenario read_scenario(const YamlDocument& document) {
     }
     if (record.has("compression")) {
       scenario.record.compression_level = static_cast<int>(record.get("compression").as_integer(0, 9));
+    }
+    if (record.has("packets")) scenario.record.network.packet_sample = record.get("packets").as_probability();
+    if (record.has("link_interval")) {
+      scenario.record.network.link_interval = record.get("link_interval").as_duration(sim::Time::from_ms(1));
     }
   }
   return scenario;

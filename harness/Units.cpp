@@ -86,6 +86,27 @@ std::uint64_t parse_size_bytes(std::string_view text) {
   throw std::invalid_argument("has unknown unit '" + std::string(unit) + "'; expected " + std::string(allowed));
 }
 
+double parse_bit_rate_bps(std::string_view text) {
+  constexpr std::string_view allowed =
+      "a bit rate with unit bps, kbps, Mbps, Gbps (or bit/s, kbit/s, Mbit/s, Gbit/s), e.g. 20Mbps";
+  const auto [value, unit] = split_number(text, allowed);
+  static constexpr std::array<std::pair<std::string_view, double>, 8> UNITS{{{"bps", 1.0},
+                                                                           {"kbps", 1e3},
+                                                                           {"Mbps", 1e6},
+                                                                           {"Gbps", 1e9},
+                                                                           {"bit/s", 1.0},
+                                                                           {"kbit/s", 1e3},
+                                                                           {"Mbit/s", 1e6},
+                                                                           {"Gbit/s", 1e9}}};
+  for (const auto& [name, bps] : UNITS) {
+    if (unit != name) continue;
+    if (value <= 0.0) throw std::invalid_argument("is not positive; expected " + std::string(allowed));
+    return value * bps;
+  }
+  if (unit.empty()) throw std::invalid_argument("has no unit; expected " + std::string(allowed));
+  throw std::invalid_argument("has unknown unit '" + std::string(unit) + "'; expected " + std::string(allowed));
+}
+
 sim::Time parse_duration(std::string_view text) {
   try {
     return sim::parse_duration(text);

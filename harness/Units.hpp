@@ -14,6 +14,9 @@ double parse_probability(std::string_view text);
 double parse_rate_per_second(std::string_view text);
 // Bytes from "512B", "64KiB", "1MiB", "2GiB", "1kB", "10MB", "1GB". Whole, non-negative.
 std::uint64_t parse_size_bytes(std::string_view text);
+// Bits per second from "20Mbps", "54 Mbit/s", "1Gbps", "250kbps", "9600bps" (SI prefixes: k = 1000).
+// Positive and finite. Byte units ("MBps", "MB/s") are rejected rather than guessed.
+double parse_bit_rate_bps(std::string_view text);
 // Non-negative duration with a unit; see sim::parse_duration.
 sim::Time parse_duration(std::string_view text);
 // A plain decimal number (no unit), with optional sign and exponent. Whole string must match.

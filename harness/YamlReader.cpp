@@ -124,6 +124,20 @@ std::vector<YamlField> YamlField::as_list() const {
   return items;
 }
 
+std::vector<std::pair<YamlField, YamlField>> YamlField::as_entries() const {
+  const YamlMap map = as_unchecked_map();
+  std::vector<std::pair<YamlField, YamlField>> entries;
+  std::set<std::string> seen;
+  for (const auto& entry : node_) {
+    if (!entry.first.IsScalar()) YamlField(entry.first, path_, node_.Mark(), context_).fail("", "has a key that is not a plain name");
+    const std::string key = entry.first.Scalar();
+    YamlField key_field(entry.first, child_path(path_, key), node_.Mark(), context_);
+    if (!seen.insert(key).second) key_field.fail(key, "is a duplicate key");
+    entries.emplace_back(std::move(key_field), map.get(key));
+  }
+  return entries;
+}
+
 std::string YamlField::as_string() const { return scalar("a text value"); }
 
 bool YamlField::as_bool() const {
@@ -178,6 +192,24 @@ sim::Time YamlField::as_duration(sim::Time min) const {
   if (value < min) fail("is too short; expected at least " + sim::to_string(min));
   if (value > MAX_DURATION) fail("is too long; expected at most " + sim::to_string(MAX_DURATION));
   return value;
+}
+
+sim::Time YamlField::as_mean_interval(sim::Time min) const {
+  const std::string& text = scalar("a duration (e.g. 12h) or a rate (e.g. 2/day)");
+  if (text.find('/') == std::string::npos) return as_duration(min);
+  double per_second = 0.0;
+  try {
+    per_second = parse_rate_per_second(text);
+  } catch (const std::invalid_argument& e) {
+    fail(e.what());
+  }
+  const std::string expected = "expected a mean interval from " + sim::to_string(min) + " to " +
+                               sim::to_string(MAX_DURATION) + " (a duration such as 12h, or a rate such as 2/day)";
+  // Compared in seconds first: 1/rate of a tiny rate would not fit in sim::Time.
+  if (per_second * MAX_DURATION.seconds() < 1.0) fail("is too rare; " + expected);
+  const sim::Time interval = sim::Time::from_seconds(1.0 / per_second);
+  if (interval < min) fail("is too frequent; " + expected);
+  return interval;
 }
 
 double YamlField::as_probability() const {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harness/InputError.hpp"
@@ -33,6 +34,9 @@ public:
   // A mapping whose keys are checked later (read one key first to learn which keys are allowed).
   YamlMap as_unchecked_map() const;
   std::vector<YamlField> as_list() const;
+  // A mapping whose keys are data (e.g. `p50: 5ms`), in file order: each key as a field located at
+  // the key (its value is the key text) with its value's field. Duplicate keys are errors.
+  std::vector<std::pair<YamlField, YamlField>> as_entries() const;
 
   std::string as_string() const;
   bool as_bool() const;
@@ -43,6 +47,8 @@ public:
   // nanoseconds' 292-year range: now + any delay never overflows.
   static constexpr sim::Time MAX_DURATION = sim::Time::from_days(36500);
   sim::Time as_duration(sim::Time min) const;
+  // A mean time between random events, written as a duration ("12h") or as a rate ("2/day" = 12h).
+  sim::Time as_mean_interval(sim::Time min) const;
   double as_probability() const;
   // One of `allowed`; otherwise "is not <what> (did you mean '...'?); allowed: a, b, c".
   std::string as_choice(const std::vector<std::string>& allowed, const std::string& what) const;

@@ -38,6 +38,17 @@ std::string_view outage_kind_name(OutageKind kind) {
   return "unknown";
 }
 
+NetworkSpec direct_network(const std::string& link, sim::Time latency, double loss) {
+  LinkSpec spec;
+  spec.name = link;
+  spec.params = sim::ParamSet(technology_info(Technology::generic).params);
+  spec.params.set("latency", latency.seconds());
+  spec.params.set("loss", loss);
+  NetworkSpec network;
+  network.links.push_back(std::move(spec));
+  return network;
+}
+
 // --- per-instance state ---------------------------------------------------------------------------
 
 struct Network::LinkInstance {

@@ -51,6 +51,10 @@ struct NetworkCounters {
   std::uint64_t reroutes = 0;           // route recomputations that changed a device's route
 };
 
+// One generic link named `link` straight from every device to the ingest, with a constant
+// `latency` and independent `loss`: the simplest network (tests, benchmarks).
+NetworkSpec direct_network(const std::string& link, sim::Time latency, double loss);
+
 class Network {
 public:
   Network(const NetworkSpec& spec, std::vector<std::string> patient_ids, std::vector<DeviceEndpoint> devices,

@@ -8,7 +8,7 @@
 
 #include "devices/Catalog.hpp"
 #include "devices/Device.hpp"
-#include "network/Link.hpp"
+#include "network/Network.hpp"
 #include "physiology/Signal.hpp"
 #include "sim/Simulator.hpp"
 
@@ -106,8 +106,8 @@ public:
   // A device outside the catalogue (a test double of the runtime), built from `table`.
   DeviceBench(std::span<const sim::ParamInfo> table, const Factory& make, physiology::SignalSource& patient,
               const BenchOptions& options = {}, devices::DeviceType type = devices::DeviceType::pulse_oximeter)
-      : link_("link", {options.latency, options.loss}, simulator, ingest),
-        flow_(link_, options.id, options.seed, 0) {
+      : network_(network::direct_network("link", options.latency, options.loss), {"p0001"},
+                 {network::DeviceEndpoint{options.id, 0, "link"}}, simulator, ingest, network_options(options.seed)) {
     devices::DeviceSetup setup;
     setup.id = options.id;
     setup.type = type;
@@ -117,7 +117,7 @@ public:
     setup.times_of_day = options.times_of_day;
     setup.start_clock_time = options.start_clock_time;
     setup.patient = &patient;
-    setup.uplink = options.uplink != nullptr ? options.uplink : &flow_;
+    setup.uplink = options.uplink != nullptr ? options.uplink : &network_.uplink(0);
     setup.fault_sink = &faults;
     setup.bus = &bus;
     setup.master_seed = options.seed;
@@ -136,8 +136,12 @@ public:
   std::unique_ptr<devices::Device> device;
 
 private:
-  network::Link link_;
-  network::Flow flow_;
+  static network::NetworkOptions network_options(std::uint64_t seed) {
+    network::NetworkOptions o;
+    o.master_seed = seed;
+    return o;
+  }
+  network::Network network_;
 };
 
 }  // namespace twinbed::testkit

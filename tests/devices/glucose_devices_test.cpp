@@ -407,12 +407,13 @@ LoopResult run_loop(bool meal_bolus, std::optional<Time> occlusion_from) {
   testkit::Collector ingest;
   testkit::FaultList faults;
   devices::PatientBus bus;
-  network::Link link("link", {Time::from_ms(5), 0.0}, simulator, ingest);
-  std::vector<std::unique_ptr<network::Flow>> flows;
+  network::NetworkOptions network_options;
+  network_options.master_seed = 5;
+  network::Network network(network::direct_network("link", Time::from_ms(5), 0.0), {"p0001"},
+                           {{"p0001-cgm", 0, "link"}, {"p0001-pump", 0, "link"}}, simulator, ingest, network_options);
   std::vector<std::unique_ptr<devices::Device>> devices;
   auto add = [&](DeviceType type, const std::string& id, std::vector<devices::FaultSpec> device_faults) {
     const devices::DeviceTypeInfo& info = devices::device_type_info(type);
-    flows.push_back(std::make_unique<network::Flow>(link, id, 5, 0));
     devices::DeviceSetup setup;
     setup.id = id;
     setup.index = static_cast<std::uint32_t>(devices.size());
@@ -421,7 +422,7 @@ LoopResult run_loop(bool meal_bolus, std::optional<Time> occlusion_from) {
     if (type == DeviceType::insulin_pump) setup.params.set("meal_bolus", meal_bolus ? 1.0 : 0.0);
     setup.faults = std::move(device_faults);
     setup.patient = &patient;
-    setup.uplink = flows.back().get();
+    setup.uplink = &network.uplink(static_cast<std::uint32_t>(devices.size()));
     setup.fault_sink = &faults;
     setup.bus = &bus;
     setup.master_seed = 5;

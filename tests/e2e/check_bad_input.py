@@ -31,6 +31,27 @@ def edit(old, new):
     return GOOD.replace(old, new)
 
 
+# GOOD with a home network: the oximeter's BLE link to a per-patient phone, the phone's Wi-Fi link
+# through a shared access point, and the access point's wired link to the ingest.
+NETWORK = GOOD.replace("""links:
+  - name: wifi
+    latency: 40ms
+    loss: 1%
+""", """nodes:
+  - {name: phone, kind: gateway, scope: patient}
+  - {name: ward_ap, kind: wifi_ap, capacity: 54Mbps}
+links:
+  - {name: ble, technology: ble, to: phone}
+  - {name: phone_wifi, technology: wifi, from: phone, to: ward_ap}
+  - {name: lan, technology: wired, from: ward_ap}
+""")
+
+
+def network_edit(old, new):
+    assert NETWORK.count(old) == 1, old
+    return NETWORK.replace(old, new)
+
+
 # (name, scenario text or None for a missing file, extra arguments, regex the stderr line must match)
 CASES = [
     ("unknown key", GOOD + "recrod: {}\n", [],
@@ -83,6 +104,62 @@ CASES = [
      r"'averaging_window' allows"),
     ("time of day past midnight", edit("sample_interval: 1s", "times_of_day: [25h]"), [],
      r"FILE:12:24: cohort\[0\]\.devices\[0\]\.times_of_day\[0\]: '25h' is not a time of day"),
+    # The network (nodes, links, outages, mobility).
+    ("unknown link technology", edit("loss: 1%", "loss: 1%\n    technology: wfi"), [],
+     r"FILE:8:17: links\[0\]\.technology: 'wfi' is not a link technology \(did you mean 'wifi'\?\); allowed: generic, "
+     r"ble, wifi, nr_embb"),
+    ("key of another link technology", edit("loss: 1%", "loss: 1%\n    connection_interval: 30ms"), [],
+     r"FILE:8:5: links\[0\]\.connection_interval: 'connection_interval' is not a known key; allowed: name, from, to, "
+     r"technology, delay_percentiles, latency, jitter, distribution, .*retransmission_delay$"),
+    ("bad bit rate", network_edit("capacity: 54Mbps", "capacity: 54MB/s"), [],
+     r"FILE:6:46: nodes\[1\]\.capacity: '54MB/s' has unknown unit 'MB/s'; expected a bit rate with unit bps, kbps, "
+     r"Mbps, Gbps \(or bit/s, kbit/s, Mbit/s, Gbit/s\), e\.g\. 20Mbps"),
+    ("unknown node in from", network_edit("from: phone,", "from: phnoe,"), [],
+     r"FILE:9:48: links\[1\]\.from: 'phnoe' is not a node a link can leave \('device' or a node of nodes:\) \(did you "
+     r"mean 'phone'\?\); allowed: device, phone, ward_ap"),
+    ("link to device", network_edit("from: ward_ap}", "from: ward_ap, to: device}"), [],
+     r"FILE:10:55: links\[2\]\.to: 'device' is the built-in device node; links lead away from devices "
+     r"\('from: device'\), never to one"),
+    ("shared to patient link", network_edit("from: ward_ap}", "from: ward_ap, to: phone}"), [],
+     r"FILE:10:55: links\[2\]\.to: 'phone' is a patient-scoped node, but 'from' \('ward_ap'\) is shared: a shared node "
+     r"exists once and cannot link to every patient's own node"),
+    ("unreachable ingest", network_edit("from: ward_ap}", "from: ward_ap, to: phone}").replace(
+        "kind: wifi_ap,", "kind: wifi_ap, scope: patient,"), [],
+     r"FILE:14:9: cohort\[0\]\.devices\[0\]\.link: 'ble' does not reach 'ingest': the links from 'phone' only go "
+     r"round among 'phone', 'ward_ap'"),
+    ("unreachable ingest, dead end", network_edit("  - {name: lan, technology: wired, from: ward_ap}\n", ""), [],
+     r"FILE:13:9: cohort\[0\]\.devices\[0\]\.link: 'ble' does not reach 'ingest': its path from 'phone' ends at "
+     r"'ward_ap', where no link leaves; add a link from 'ward_ap' to 'ingest' \(or to a node that reaches it\)"),
+    ("device on a link not from device", network_edit("sample_interval: 1s", "link: lan"), [],
+     r"FILE:15:15: cohort\[0\]\.devices\[0\]\.link: 'lan' is a link from 'ward_ap', not from 'device'; a device "
+     r"sends on a link with 'from: device' \(the default\); allowed: 'ble'"),
+    ("delay_percentiles without p100",
+     network_edit("from: ward_ap}", "from: ward_ap, distribution: empirical, delay_percentiles: {p0: 1ms, p50: 2ms}}"), [],
+     r"FILE:10:95: links\[2\]\.delay_percentiles: '<mapping>' has no p100; the table needs p0 \(the least delay\) "
+     r"and p100 \(the largest\)"),
+    ("delay_percentiles not ascending",
+     network_edit("from: ward_ap}", "from: ward_ap, distribution: empirical, delay_percentiles: {p0: 1ms, p50: 9ms, "
+                  "p100: 5ms}}"), [],
+     r"FILE:10:121: links\[2\]\.delay_percentiles\.p100: '5ms' is less than the delay at 'p50' \(9ms\); delays must "
+     r"not decrease as the percentile rises"),
+    ("outage target unknown", NETWORK + "outages: [{target: ward_pa, at: 10s, duration: 5s}]\n", [],
+     r"FILE:16:20: outages\[0\]\.target: 'ward_pa' is not a node or link of this scenario \(did you mean 'ward_ap'\?\); "
+     r"allowed: phone, ward_ap, ble, phone_wifi, lan"),
+    ("outage with at and every", NETWORK + "outages: [{target: ward_ap, at: 10s, every: 2/day, duration: 5s}]\n", [],
+     r"FILE:16:11: outages\[0\]: '<mapping>' needs exactly one of 'at' \(a scheduled outage\) or 'every' \(random, "
+     r"mean time between onsets\)"),
+    ("outage of a patient that does not exist",
+     NETWORK + "outages: [{target: phone, at: 10s, duration: 5s, patients: [p0003]}]\n", [],
+     r"FILE:16:61: outages\[0\]\.patients\[0\]: 'p0003' is not a patient of this scenario; patient ids are p0001 to "
+     r"p0002"),
+    ("mobility path not ascending",
+     NETWORK + "mobility: [{name: walk, path: [{at: 0s, link: phone_wifi}, {at: 20s, link: none}, "
+               "{at: 10s, link: phone_wifi}]}]\n", [],
+     r"FILE:16:88: mobility\[0\]\.path\[2\]\.at: '10s' is not after the previous waypoint's 20s; waypoint times must "
+     r"ascend"),
+    ("mobility link of shared scope", NETWORK + "mobility: [{name: walk, path: [{at: 0s, link: lan}]}]\n", [],
+     r"FILE:16:47: mobility\[0\]\.path\[0\]\.link: 'lan' is a link from the shared node 'ward_ap'; a mobility path "
+     r"names links from 'device' or from a patient-scoped node \(or 'none'\)"),
 ]
 
 failures = []

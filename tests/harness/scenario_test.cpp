@@ -53,10 +53,27 @@ TEST(Scenario, ParsesEveryKeyWithDefaults) {
   EXPECT_EQ(s.name, "ward");
   EXPECT_EQ(s.seed, 9u);
   EXPECT_EQ(s.duration, sim::Time::from_h(2));
-  ASSERT_EQ(s.links.size(), 2u);
-  EXPECT_EQ(s.links[0].params.latency, sim::Time::from_ms(40));
-  EXPECT_DOUBLE_EQ(s.links[0].params.loss_probability, 0.01);
-  EXPECT_DOUBLE_EQ(s.links[1].params.loss_probability, 0.0);
+  // The skeleton's links keep their meaning: generic links device -> ingest, constant latency
+  // (distribution none, no jitter) and independent loss.
+  ASSERT_EQ(s.network.links.size(), 2u);
+  const network::LinkSpec& wifi = s.network.links[0];
+  EXPECT_EQ(wifi.name, "wifi");
+  EXPECT_EQ(wifi.technology, network::Technology::generic);
+  EXPECT_EQ(wifi.from, "device");
+  EXPECT_EQ(wifi.to, "ingest");
+  EXPECT_EQ(wifi.params.duration("latency"), sim::Time::from_ms(40));
+  EXPECT_EQ(wifi.params.duration("jitter"), sim::Time::zero());
+  EXPECT_EQ(wifi.params.choice("distribution"), 0u);  // none
+  EXPECT_DOUBLE_EQ(wifi.params.number("loss"), 0.01);
+  EXPECT_DOUBLE_EQ(wifi.params.number("burst_p"), 0.0);
+  EXPECT_TRUE(wifi.delay_percentiles.empty());
+  EXPECT_EQ(s.network.links[1].params.duration("latency"), sim::Time::from_ms(120));
+  EXPECT_DOUBLE_EQ(s.network.links[1].params.number("loss"), 0.0);
+  EXPECT_TRUE(s.network.nodes.empty());
+  EXPECT_TRUE(s.network.outages.empty());
+  EXPECT_TRUE(s.network.mobility.empty());
+  EXPECT_DOUBLE_EQ(s.record.network.packet_sample, 0.1);
+  EXPECT_EQ(s.record.network.link_interval, sim::Time::from_min(1));
   ASSERT_EQ(s.cohorts.size(), 2u);
   EXPECT_EQ(s.cohorts[0].prefix, "icu");
   EXPECT_EQ(s.cohorts[0].count, 3u);
@@ -81,7 +98,7 @@ TEST(Scenario, OverridesAndSeedFlag) {
   const Scenario s = parse_scenario(VALID, "ward.yaml", options);
   EXPECT_EQ(s.duration, sim::Time::from_min(30));
   EXPECT_EQ(s.cohorts[0].count, 7u);
-  EXPECT_DOUBLE_EQ(s.links[1].params.loss_probability, 0.25);
+  EXPECT_DOUBLE_EQ(s.network.links[1].params.number("loss"), 0.25);
   EXPECT_EQ(s.cohorts[1].patient.glucose.kind, physiology::GlucoseKind::type1_diabetes);
   EXPECT_EQ(s.seed, 1234u);
   EXPECT_EQ(s.overrides, options.overrides);
@@ -91,7 +108,7 @@ TEST(Scenario, UnknownKeyNamesLineColumnAndSuggests) {
   const std::string text = std::string(VALID) + "recrod:\n  telemetry: false\n";
   EXPECT_EQ(error_of(text),
             "bad.yaml:25:1: recrod: 'recrod' is not a known key (did you mean 'record'?); allowed: twinbed, name, "
-            "description, seed, replication, duration, cohort, links, record");
+            "description, seed, replication, duration, cohort, nodes, links, outages, mobility, record");
 }
 
 TEST(Scenario, NestedErrorsPointAtTheValue) {
@@ -264,7 +281,7 @@ record: {ground_truth_interval: 30s}
   ASSERT_EQ(p.boluses_u.size(), 1u);
   EXPECT_TRUE(p.ecg);
   EXPECT_EQ(s.record.ground_truth_interval, sim::Time::from_s(30));
-  EXPECT_TRUE(s.links.empty());
+  EXPECT_TRUE(s.network.links.empty());
   EXPECT_TRUE(s.cohorts[0].devices.empty());
 }
 

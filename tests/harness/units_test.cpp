@@ -54,6 +54,29 @@ TEST(Units, SizesInDecimalAndBinaryUnits) {
   EXPECT_THROW(parse_size_bytes("-1KiB"), std::invalid_argument);
 }
 
+TEST(Units, BitRatesInSiUnits) {
+  EXPECT_DOUBLE_EQ(parse_bit_rate_bps("20Mbps"), 20e6);
+  EXPECT_DOUBLE_EQ(parse_bit_rate_bps("54 Mbit/s"), 54e6);
+  EXPECT_DOUBLE_EQ(parse_bit_rate_bps("1Gbps"), 1e9);
+  EXPECT_DOUBLE_EQ(parse_bit_rate_bps("2.5Gbit/s"), 2.5e9);
+  EXPECT_DOUBLE_EQ(parse_bit_rate_bps("250kbps"), 250e3);
+  EXPECT_DOUBLE_EQ(parse_bit_rate_bps("9600bps"), 9600.0);
+  EXPECT_DOUBLE_EQ(parse_bit_rate_bps("1 bit/s"), 1.0);
+  EXPECT_THROW(parse_bit_rate_bps("20"), std::invalid_argument);     // unit required
+  EXPECT_THROW(parse_bit_rate_bps("20MBps"), std::invalid_argument);  // bytes: not guessed
+  EXPECT_THROW(parse_bit_rate_bps("20MB/s"), std::invalid_argument);
+  EXPECT_THROW(parse_bit_rate_bps("0Mbps"), std::invalid_argument);
+  EXPECT_THROW(parse_bit_rate_bps("-1Mbps"), std::invalid_argument);
+  EXPECT_THROW(parse_bit_rate_bps("fast"), std::invalid_argument);
+  try {
+    parse_bit_rate_bps("20 MBps");
+    FAIL() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()), "has unknown unit 'MBps'; expected a bit rate with unit bps, kbps, Mbps, Gbps "
+                                     "(or bit/s, kbit/s, Mbit/s, Gbit/s), e.g. 20Mbps");
+  }
+}
+
 TEST(Units, DurationsNeedAUnitAndAreNonNegative) {
   EXPECT_EQ(parse_duration("250ms"), sim::Time::from_ms(250));
   EXPECT_EQ(parse_duration("15min"), sim::Time::from_min(15));
