@@ -14,6 +14,7 @@
 #include "harness/Run.hpp"
 #include "harness/Scenario.hpp"
 #include "harness/Version.hpp"
+#include "network/LinkModel.hpp"
 
 namespace {
 
@@ -71,9 +72,13 @@ int main(int argc, char** argv) {
 
   std::string catalog_type;
   bool catalog_markdown = false;
-  CLI::App* catalog = app.add_subcommand("catalog", "List every device type with its parameters, defaults and sources");
-  catalog->add_option("type", catalog_type, "Only this device type");
-  catalog->add_flag("--markdown", catalog_markdown, "Markdown tables (the generated part of docs/devices.md)");
+  bool catalog_links = false;
+  CLI::App* catalog = app.add_subcommand(
+      "catalog", "List every device type (or link technology) with its parameters, defaults and sources");
+  catalog->add_option("type", catalog_type, "Only this device type (with --links: this link technology)");
+  catalog->add_flag("--markdown", catalog_markdown,
+                    "Markdown tables (the generated part of docs/devices.md, with --links of docs/network.md)");
+  catalog->add_flag("--links", catalog_links, "Link technologies instead of device types");
 
   try {
     app.parse(argc, argv);
@@ -88,6 +93,20 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (*catalog && catalog_links) {
+      std::optional<network::Technology> only;
+      if (!catalog_type.empty()) {
+        only = network::technology_from_name(catalog_type);
+        if (!only) {
+          std::string names;
+          for (const auto& info : network::technologies()) names += (names.empty() ? "" : ", ") + std::string(info.name);
+          throw harness::InputError({"command line", 0, 0}, "catalog", catalog_type,
+                                    "is not a link technology; allowed: " + names);
+        }
+      }
+      std::cout << (catalog_markdown ? network::technology_catalog_markdown() : network::technology_catalog_text(only));
+      return EXIT_OK;
+    }
     if (*catalog) {
       std::optional<devices::DeviceType> only;
       if (!catalog_type.empty()) {

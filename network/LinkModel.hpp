@@ -73,6 +73,7 @@ struct LinkModel {
   std::int64_t advertising_interval_ns = 0;
   std::int64_t advertising_random_delay_ns = 0;
   double phy_rate_bps = 1e6;
+  std::uint32_t max_attempts = 1;  // 1 + retransmissions; BLE with retransmissions 0: ceil(timeout / CI)
   // Radio (BLE, Wi-Fi): mean RSSI, its temporal variation (an Ornstein-Uhlenbeck process in dB)
   // and the receiver's PER curve around its sensitivity.
   bool has_radio = false;
@@ -81,6 +82,7 @@ struct LinkModel {
   double fading_correlation_s = 1.0;
   double sensitivity_dbm = -90.0;
   double per_slope_db = 1.0;
+  double shadowing_sd_db = 0.0;  // Wi-Fi: static log-normal shadowing, one draw per link instance
   // 5G: slot alignment (numerology) and handover interruption; Wi-Fi roaming uses the latter too.
   std::int64_t slot_ns = 0;
   std::int64_t handover_interruption_min_ns = 0;
@@ -97,7 +99,8 @@ struct LinkState {
   std::int64_t ble_anchor_ns = 0;      // phase of the connection events: anchor + k * CI
   std::int64_t fading_time_ns = 0;     // when fading_db was last advanced
   double fading_db = 0.0;              // current deviation from the mean RSSI
-  double last_jitter = 0.0;            // netem correlation memory (in units of jitter)
+  double last_jitter = 0.0;            // netem correlation memory (in units of jitter; empirical: the uniform)
+  double shadowing_db = 0.0;           // this instance's static shadowing (Wi-Fi)
   bool burst_bad = false;              // Gilbert-Elliott state
 };
 
@@ -106,9 +109,12 @@ struct LinkState {
 LinkState initial_link_state(const LinkModel& model, sim::RandomStream& random);
 
 struct Transit {
-  sim::Time delay;                 // from `now` to arrival at the far end (when delivered)
+  sim::Time delay;                 // from `now` to arrival at the far end (when delivered), or to
+                                   // when the drop happened (last failed attempt, corrupt arrival)
   DropReason drop = DropReason::none;
   std::uint16_t attempts = 1;      // link-layer attempts made
+  bool supervision_timeout = false;  // BLE: lost because no attempt got through before the timeout
+                                     // (the connection is gone: the runtime reconnects)
   bool duplicate = false;          // netem duplication: a second copy arrives too
   sim::Time duplicate_delay;
 };
@@ -116,6 +122,10 @@ struct Transit {
 // One packet of `size_bytes` entering the link at `now`.
 Transit transit(const LinkModel& model, LinkState& state, sim::RandomStream& random, sim::Time now,
                 std::uint32_t size_bytes);
+
+// BLE: time on air of a packet of `size_bytes` (fragments, headers and the acknowledgements between
+// fragments included; docs/network.md).
+sim::Time ble_airtime(const LinkModel& model, std::uint32_t size_bytes);
 
 // Interruption of a handover onto this link: uniform in [min, max].
 sim::Time handover_interruption(const LinkModel& model, sim::RandomStream& random);

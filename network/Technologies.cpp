@@ -377,7 +377,11 @@ std::string technology_catalog_markdown() {
       md += p.name;
       md += "` | ";
       md += sim::param_kind_name(p.kind);
-      md += " | " + sim::format_param_value(p, p.default_value) + " | " + range_text(p) + " | ";
+      md += " | ";
+      md += sim::format_param_value(p, p.default_value);
+      md += " | ";
+      md += range_text(p);
+      md += " | ";
       md += p.description;
       md += " | ";
       md += p.source;
@@ -397,7 +401,9 @@ std::string technology_catalog_text(std::optional<Technology> only) {
     text += info.description;
     text += "\n";
     if (!info.default_delay_percentiles.empty()) {
-      text += "  delay percentiles: " + percentiles_text(info) + "\n";
+      text += "  delay percentiles: ";
+      text += percentiles_text(info);
+      text += "\n";
     }
     for (const sim::ParamInfo& p : info.params) {
       char line[200];
