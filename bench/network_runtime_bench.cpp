@@ -69,7 +69,7 @@ void BM_NetworkPacketsEndToEnd(benchmark::State& state) {
   sim::Simulator simulator;
   NullIngest ingest;
   network::Network net(home_spec(), patients, endpoints, simulator, ingest, network::NetworkOptions{});
-  net.start(sim::Time::from_s(1e6));
+  net.start(sim::Time::from_s(1000000));
   std::uint32_t seq = 0;
   std::int64_t t_ns = 0;
   for (auto _ : state) {

@@ -59,6 +59,7 @@ struct Network::LinkInstance {
   std::uint32_t epoch = 0;            // incremented when it goes down: packets on it are lost
   std::uint32_t role = 0;             // link role
   std::uint32_t patient = 0;          // owner (patient and device scope)
+  std::int64_t disconnected_until_ns = 0;  // BLE: lost by a supervision timeout until then
 };
 
 struct Network::NodeInstance {
@@ -166,7 +167,7 @@ Network::Network(const NetworkSpec& spec, std::vector<std::string> patient_ids, 
       }
       sim::RandomStream random(options_.master_seed, options_.replication, key, "link");
       LinkState state = initial_link_state(role.model, random);
-      links_.push_back(LinkInstance{state, std::move(random), 0, 0, 0, l, patient});
+      links_.push_back(LinkInstance{state, std::move(random), 0, 0, 0, l, patient, 0});
     };
     if (role.scope == Scope::device) {
       for (std::uint32_t d = 0; d < endpoints_.size(); ++d) {
@@ -357,6 +358,7 @@ void Network::forward(std::uint32_t slot) {
   if (t.drop != DropReason::none) {
     ++link_totals_[link].dropped;
     ++link_interval_[link].dropped;
+    if (t.supervision_timeout) supervision_timeout(instance, start + t.delay, f.packet.device, f.patient);
     return finish_packet(slot, t.drop);
   }
   f.node = role.to;
@@ -502,21 +504,36 @@ void Network::begin_outage(bool node, std::uint32_t role, std::uint32_t instance
   if (end - start <= timeout) return;
   const sim::Time lost = start + timeout;
   const sim::Time back = end + reconnect_delay(model, li.random);
+  li.disconnected_until_ns = back.ns();
   emit_outage(element, patient, device, OutageKind::ble_disconnect, OutageOrigin::model, lost, back);
   simulator_.schedule_at(lost, [this, instance]() { set_down(false, instance, +1); }, TOPOLOGY_PRIORITY);
+  if (back < end_) simulator_.schedule_at(back, [this, instance]() { set_down(false, instance, -1); }, TOPOLOGY_PRIORITY);
+}
+
+// Every connection event failed for a whole supervision timeout (deep fade, PER near 1): the
+// connection is lost there and comes back when the peripheral's advertising is heard again.
+void Network::supervision_timeout(std::uint32_t instance, sim::Time lost, std::uint32_t device, std::uint32_t patient) {
+  LinkInstance& li = links_[instance];
+  if (li.disconnected_until_ns > lost.ns()) return;  // already counted
+  const LinkRole& role = topology_.link(li.role);
+  const sim::Time back = lost + reconnect_delay(role.model, li.random);
+  li.disconnected_until_ns = back.ns();
+  emit_outage(li.role, patient, device, OutageKind::ble_disconnect, OutageOrigin::model, lost, back);
+  const sim::Time at = std::max(lost, simulator_.now());
+  simulator_.schedule_at(at, [this, instance]() { set_down(false, instance, +1); }, TOPOLOGY_PRIORITY);
   if (back < end_) simulator_.schedule_at(back, [this, instance]() { set_down(false, instance, -1); }, TOPOLOGY_PRIORITY);
 }
 
 void Network::schedule_random_outage(std::uint32_t outage, sim::Time from) {
   OpenOutage& o = *open_outages_[outage];
   const OutageSpec& spec = spec_.outages[o.spec];
-  const sim::Time onset = from + sim::Time::from_s(o.random.exponential(spec.every.seconds()));
+  const sim::Time onset = from + sim::Time::from_seconds(o.random.exponential(spec.every.seconds()));
   if (onset >= end_) return;
   simulator_.schedule_at(onset, [this, outage]() {
     OpenOutage& open = *open_outages_[outage];
     const OutageSpec& s = spec_.outages[open.spec];
     const sim::Time duration = s.duration > sim::Time::zero()
-                                   ? std::max(sim::Time::from_ns(1), sim::Time::from_s(open.random.exponential(s.duration.seconds())))
+                                   ? std::max(sim::Time::from_ns(1), sim::Time::from_seconds(open.random.exponential(s.duration.seconds())))
                                    : sim::Time::zero();
     begin_outage(open.node, open.role, open.instance, open.patient, open.device, duration, OutageOrigin::random);
     if (duration > sim::Time::zero()) {
@@ -544,7 +561,7 @@ void Network::start_mobility(const MobilitySpec& spec, std::uint32_t patient) {
   key += patient_ids_[patient];
   const auto stream = static_cast<std::uint32_t>(mobility_streams_.size());
   mobility_streams_.emplace_back(options_.master_seed, options_.replication, key, "path");
-  const sim::Time offset = sim::Time::from_s(mobility_streams_.back().uniform(0.0, spec.offset_spread.seconds()));
+  const sim::Time offset = sim::Time::from_seconds(mobility_streams_.back().uniform(0.0, spec.offset_spread.seconds()));
   auto link_of = [this](const Waypoint& w) { return w.link.empty() ? NONE : topology_.link_index(w.link); };
   std::vector<std::uint32_t> links;
   for (const Waypoint& w : spec.path) {

@@ -108,6 +108,7 @@ private:
   void begin_outage(bool node, std::uint32_t role, std::uint32_t instance, std::uint32_t patient,
                     std::uint32_t device, sim::Time duration, OutageOrigin origin);
   void schedule_random_outage(std::uint32_t outage, sim::Time from);
+  void supervision_timeout(std::uint32_t instance, sim::Time lost, std::uint32_t device, std::uint32_t patient);
   void start_mobility(const MobilitySpec& spec, std::uint32_t patient);
   void move(std::uint32_t step);
   std::vector<std::pair<std::uint32_t, std::uint32_t>> mobility_instances(std::uint32_t link, std::uint32_t patient) const;

@@ -2,6 +2,7 @@
 // sim::Time: a strong integer type for simulated time (nanoseconds since scenario start).
 // Kernel APIs never take double time: ordering by integers is exact and portable (ns-3 nstime.h).
 #include <compare>
+#include <concepts>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -21,6 +22,12 @@ public:
   static constexpr Time from_days(std::int64_t d) { return from_s(d * 86'400); }
   // Rounds to the nearest nanosecond. For model parameters only; never for event ordering.
   static Time from_seconds(double seconds);
+  // A fractional count would be truncated silently: use from_seconds() for real numbers.
+  template <std::floating_point F> static Time from_ms(F) = delete;
+  template <std::floating_point F> static Time from_s(F) = delete;
+  template <std::floating_point F> static Time from_min(F) = delete;
+  template <std::floating_point F> static Time from_h(F) = delete;
+  template <std::floating_point F> static Time from_days(F) = delete;
   static constexpr Time zero() { return Time(0); }
   static constexpr Time max() { return Time(std::numeric_limits<std::int64_t>::max()); }
 
