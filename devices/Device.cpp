@@ -346,13 +346,29 @@ void Device::on_acknowledged(std::uint32_t seq, sim::Time) {
 }
 
 void Device::on_route_restored(sim::Time) {
-  // Store-and-forward: the held readings go as soon as the route is back.
-  if (!offline()) send_packet();
+  if (offline()) return;
+  // Store-and-forward: an unacknowledged packet that timed out while there was no route goes
+  // first, then the held readings.
+  if (awaiting_route_ && in_flight_) {
+    awaiting_route_ = false;
+    return retransmit();
+  }
+  send_packet();
 }
 
 void Device::ack_timeout(std::uint32_t seq) {
   if (!in_flight_ || in_flight_->seq != seq) return;
   if (offline()) return;
+  if (!uplink_.connected()) {
+    // No route: retrying now would be lost for nothing; the retry waits for the route.
+    awaiting_route_ = true;
+    return;
+  }
+  retransmit();
+}
+
+void Device::retransmit() {
+  const std::uint32_t seq = in_flight_->seq;
   if (in_flight_->attempt < max_retries_) {
     ++in_flight_->attempt;
     ++counters_.retransmissions;

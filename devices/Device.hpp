@@ -178,6 +178,7 @@ private:
 
   void on_acknowledged(std::uint32_t seq, sim::Time at) override;
   void on_route_restored(sim::Time at) override;
+  void retransmit();
   SampleContext context();
   void schedule_next_sample(bool first);
   sim::Time next_time_of_day(sim::Time after) const;
@@ -243,6 +244,7 @@ private:
   std::uint32_t next_seq_ = 0;
   std::optional<network::Packet> in_flight_;  // awaiting acknowledgement (max_retries > 0)
   std::size_t in_flight_items_ = 0;
+  bool awaiting_route_ = false;  // the in-flight packet timed out with no route: retry when it returns
   sim::EventId ack_timer_{};
   Output output_;
   std::deque<Output> delayed_;  // outputs waiting for ready_after, oldest first

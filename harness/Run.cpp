@@ -254,6 +254,22 @@ std::string format_summary(const RunResult& result) {
                         d["alerts"].get<std::uint64_t>(), d["faults"].get<std::uint64_t>(), kinds.empty() ? "" : ": ",
                         kinds);
   }
+  const nlohmann::json& n = s["network"];
+  if (n["packets_sent"].get<std::uint64_t>() > 0) {
+    std::string drops;
+    for (const auto& [reason, count] : n["dropped_by_reason"].items()) {
+      if (count.get<std::uint64_t>() > 0) drops += fmt::format("{}{} {}", drops.empty() ? "" : ", ", reason, count.get<std::uint64_t>());
+    }
+    std::string outages;
+    for (const auto& [kind, count] : n["outages_by_kind"].items()) {
+      outages += fmt::format("{}{} {}", outages.empty() ? "" : ", ", kind, count.get<std::uint64_t>());
+    }
+    text += fmt::format("network     {} packets, {} delivered, {} dropped{}{}{}, {} reroutes{}{}\n",
+                        n["packets_sent"].get<std::uint64_t>(), n["packets_delivered"].get<std::uint64_t>(),
+                        n["packets_dropped"].get<std::uint64_t>(), drops.empty() ? "" : " (", drops,
+                        drops.empty() ? "" : ")", n["reroutes"].get<std::uint64_t>(), outages.empty() ? "" : "; ",
+                        outages);
+  }
   text += fmt::format("results     {}\n", result.directory.string());
   return text;
 }

@@ -15,43 +15,15 @@
 
 #include "harness/InputError.hpp"
 #include "harness/Scenario.hpp"
+#include "TelemetryReader.hpp"
 
 using namespace twinbed;
 using namespace twinbed::harness;
 namespace fs = std::filesystem;
+using testkit::Row;
+using testkit::read_telemetry;
 
 namespace {
-
-struct Row {
-  std::int64_t sample_time_ns;
-  std::int64_t delivery_time_ns;
-  std::uint32_t patient;
-  std::uint32_t device;
-  std::uint8_t signal;
-  double value;
-  std::uint16_t flags;
-  auto key() const { return std::tie(sample_time_ns, delivery_time_ns, patient, device, signal, value, flags); }
-  bool operator==(const Row& o) const { return key() == o.key(); }
-};
-
-std::vector<Row> read_telemetry(const fs::path& file) {
-  H5::H5File h5(file.string(), H5F_ACC_RDONLY);
-  H5::DataSet dataset = h5.openDataSet("telemetry");
-  H5::CompType type(sizeof(Row));
-  type.insertMember("sample_time_ns", offsetof(Row, sample_time_ns), H5::PredType::NATIVE_INT64);
-  type.insertMember("delivery_time_ns", offsetof(Row, delivery_time_ns), H5::PredType::NATIVE_INT64);
-  type.insertMember("patient", offsetof(Row, patient), H5::PredType::NATIVE_UINT32);
-  type.insertMember("device", offsetof(Row, device), H5::PredType::NATIVE_UINT32);
-  // Read the enum through its integer base type: conversion enum -> uint8 is by value.
-  type.insertMember("signal", offsetof(Row, signal), dataset.getCompType().getMemberEnumType(4).getSuper());
-  type.insertMember("value", offsetof(Row, value), H5::PredType::NATIVE_DOUBLE);
-  type.insertMember("flags", offsetof(Row, flags), H5::PredType::NATIVE_UINT16);
-  hsize_t rows = 0;
-  dataset.getSpace().getSimpleExtentDims(&rows);
-  std::vector<Row> out(rows);
-  if (rows > 0) dataset.read(out.data(), type);
-  return out;
-}
 
 const char* const SCENARIO = R"(twinbed: 1
 name: determinism
@@ -280,13 +252,17 @@ TEST_F(RunTest, FailedRunLeavesNothingBehind) {
 TEST_F(RunTest, SummaryCountsAreConsistent) {
   const RunResult result = run({}, "counts");
   const nlohmann::json& t = result.summary["telemetry"];
-  const nlohmann::json& link = result.summary["network"]["links"][0];
+  const nlohmann::json& network = result.summary["network"];
+  const nlohmann::json& link = network["links"][0];
   EXPECT_EQ(t["generated"].get<std::uint64_t>(), t["received"].get<std::uint64_t>() + t["missing"].get<std::uint64_t>());
-  EXPECT_EQ(link["packets_sent"].get<std::uint64_t>(), 300u);
-  EXPECT_EQ(link["packets_sent"].get<std::uint64_t>(),
-            link["packets_lost"].get<std::uint64_t>() + link["packets_delivered"].get<std::uint64_t>() +
-                link["packets_in_flight_at_end"].get<std::uint64_t>());
-  EXPECT_EQ(3 * link["packets_delivered"].get<std::uint64_t>(), t["received"].get<std::uint64_t>());
+  EXPECT_EQ(network["packets_sent"].get<std::uint64_t>(), 300u);
+  EXPECT_EQ(link["packets_offered"].get<std::uint64_t>(), 300u);
+  EXPECT_EQ(network["packets_sent"].get<std::uint64_t>(),
+            network["packets_dropped"].get<std::uint64_t>() + network["packets_delivered"].get<std::uint64_t>() +
+                network["packets_in_flight_at_end"].get<std::uint64_t>());
+  EXPECT_EQ(network["dropped_by_reason"]["loss"].get<std::uint64_t>(), network["packets_dropped"].get<std::uint64_t>());
+  EXPECT_EQ(link["packets_dropped"].get<std::uint64_t>(), network["packets_dropped"].get<std::uint64_t>());
+  EXPECT_EQ(3 * network["packets_delivered"].get<std::uint64_t>(), t["received"].get<std::uint64_t>());
   // Constant 30 ms latency: every percentile is 30 ms (histogram error < 0.8 %).
   EXPECT_NEAR(t["latency_s"]["p50"].get<double>(), 0.030, 0.030 * 0.008);
   EXPECT_DOUBLE_EQ(t["latency_s"]["max"].get<double>(), 0.030);
