@@ -138,6 +138,13 @@ double packet_error_rate(const LinkModel& m, double rssi_dbm) {
 bool attempt_lost(const LinkModel& m, LinkState& state, sim::RandomStream& random, std::int64_t t_ns) {
   bool lost = m.loss > 0.0 && random.bernoulli(m.loss);
   if (m.burst_p > 0.0) {
+    if (m.burst_memory_ns > 0 && t_ns > state.burst_time_ns) {
+      // Time since the last attempt: P(bad) relaxes towards the stationary share p / (p + r).
+      const double bad_share = m.burst_p / (m.burst_p + m.burst_r);
+      const double keep = std::exp(-static_cast<double>(t_ns - state.burst_time_ns) / static_cast<double>(m.burst_memory_ns));
+      state.burst_bad = random.bernoulli(state.burst_bad ? bad_share + (1.0 - bad_share) * keep : bad_share * (1.0 - keep));
+    }
+    state.burst_time_ns = std::max(state.burst_time_ns, t_ns);
     state.burst_bad = state.burst_bad ? !random.bernoulli(m.burst_r) : random.bernoulli(m.burst_p);
     const double p = state.burst_bad ? m.burst_loss_bad : m.burst_loss_good;
     if (p >= 1.0) {
@@ -239,6 +246,7 @@ LinkModel LinkModel::compile(const LinkSpec& spec) {
   m.burst_r = params.number("burst_r");
   m.burst_loss_good = params.number("burst_loss_good");
   m.burst_loss_bad = params.number("burst_loss_bad");
+  m.burst_memory_ns = seconds("burst_memory");
   m.duplicate = params.number("duplicate");
   m.reorder = params.number("reorder");
   m.corrupt = params.number("corrupt");

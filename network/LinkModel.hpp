@@ -64,6 +64,7 @@ struct LinkModel {
   // and for BLE and Wi-Fi the PER from RSSI.
   double loss = 0.0;
   double burst_p = 0.0, burst_r = 1.0, burst_loss_good = 0.0, burst_loss_bad = 1.0;
+  std::int64_t burst_memory_ns = 0;  // the chain relaxes to stationarity over gaps of this order
   double duplicate = 0.0, reorder = 0.0, corrupt = 0.0;
   std::uint32_t retransmissions = 0;       // retries after the first attempt (BLE: until supervision timeout)
   std::int64_t retransmission_delay_ns = 0;  // added per retry (non-BLE: HARQ / MAC retry time)
@@ -101,6 +102,7 @@ struct LinkState {
   double fading_db = 0.0;              // current deviation from the mean RSSI
   double last_jitter = 0.0;            // netem correlation memory (in units of jitter; empirical: the uniform)
   double shadowing_db = 0.0;           // this instance's static shadowing (Wi-Fi)
+  std::int64_t burst_time_ns = 0;      // last Gilbert-Elliott step
   bool burst_bad = false;              // Gilbert-Elliott state
 };
 

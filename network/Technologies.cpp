@@ -60,6 +60,11 @@ std::vector<sim::ParamInfo> common_params(const CommonDefaults& d) {
        "Gilbert-Elliott (Elliott 1963; netem `loss gemodel`)"},
       {"burst_loss_bad", K::probability, "", 1.0, 0.0, 1.0, "loss probability in the bad state (1-h)",
        "Gilbert-Elliott (Gilbert 1960: every bad-state packet lost)"},
+      {"burst_memory", K::duration, "", 1.0, 0.0, HOUR_S,
+       "time over which the burst state is forgotten: between attempts further apart the chain relaxes "
+       "towards its stationary share, exp(-gap / burst_memory); 0 = per attempt only (netem)",
+       "model choice: radio bursts are correlated in time, not in packet count (on-body channel "
+       "correlation 10-1000 ms, spec/network.md); stops sparse retries from sharing one burst"},
       {"duplicate", K::probability, "", 0.0, 0.0, 1.0, "a delivered packet arrives twice (own delay each)",
        "Linux netem"},
       {"reorder", K::probability, "", 0.0, 0.0, 1.0,

@@ -69,7 +69,7 @@ void expect_binomial(std::uint64_t count, std::uint64_t n, double p, const char*
 TEST(Technologies, EveryTableStartsWithTheNetemKeysAndHasSources) {
   constexpr std::string_view COMMON[] = {"latency",         "jitter",         "distribution",   "jitter_correlation",
                                          "loss",            "burst_p",        "burst_r",        "burst_loss_good",
-                                         "burst_loss_bad",  "duplicate",      "reorder",        "corrupt",
+                                         "burst_loss_bad",  "burst_memory",  "duplicate",      "reorder",        "corrupt",
                                          "retransmissions", "retransmission_delay"};
   ASSERT_EQ(technologies().size(), TECHNOLOGY_COUNT);
   for (const TechnologyInfo& info : technologies()) {
