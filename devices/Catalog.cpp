@@ -126,17 +126,6 @@ std::string join_faults(const DeviceTypeInfo& info) {
   }
   return text.empty() ? "-" : text;
 }
-std::string range_text(const sim::ParamInfo& p) {
-  switch (p.kind) {
-    case sim::ParamKind::flag: return "true/false";
-    case sim::ParamKind::choice: {
-      std::string text;
-      for (const auto c : p.choices) text += (text.empty() ? "" : ", ") + std::string(c);
-      return text;
-    }
-    default: return format_param_value(p, p.min) + " .. " + format_param_value(p, p.max);
-  }
-}
 }  // namespace
 
 std::string catalog_markdown() {
@@ -144,12 +133,7 @@ std::string catalog_markdown() {
   for (const DeviceTypeInfo& info : device_catalog()) {
     md += "### `" + std::string(info.name) + "`\n\n" + std::string(info.description) + "\n\n";
     md += "Reports: " + join_signals(info) + ". Injectable faults: " + join_faults(info) + ".\n\n";
-    md += "| key | kind | default | allowed | meaning | source |\n|---|---|---|---|---|---|\n";
-    for (const sim::ParamInfo& p : info.params) {
-      md += "| `" + std::string(p.name) + "` | " + std::string(param_kind_name(p.kind)) + " | " +
-            format_param_value(p, p.default_value) + " | " + range_text(p) + " | " + std::string(p.description) +
-            " | " + std::string(p.source) + " |\n";
-    }
+    md += sim::param_table_markdown(info.params);
     md += "\n";
   }
   return md;
@@ -161,12 +145,7 @@ std::string catalog_text(std::optional<DeviceType> only) {
     if (only && info.type != *only) continue;
     text += std::string(info.name) + ": " + std::string(info.description) + "\n";
     text += "  reports: " + join_signals(info) + "\n  faults: " + join_faults(info) + "\n";
-    for (const sim::ParamInfo& p : info.params) {
-      char line[160];
-      std::snprintf(line, sizeof line, "  %-24.*s %-14s [%s]  ", static_cast<int>(p.name.size()), p.name.data(),
-                    format_param_value(p, p.default_value).c_str(), range_text(p).c_str());
-      text += line + std::string(p.description) + " (" + std::string(p.source) + ")\n";
-    }
+    text += sim::param_table_text(info.params);
     text += "\n";
   }
   return text;

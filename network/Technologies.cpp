@@ -300,26 +300,6 @@ std::vector<TechnologyInfo> build_technologies() {
   };
 }
 
-std::string range_text(const sim::ParamInfo& p) {
-  switch (p.kind) {
-    case K::flag: return "true/false";
-    case K::choice: {
-      std::string text;
-      for (const auto c : p.choices) {
-        if (!text.empty()) text += ", ";
-        text += c;
-      }
-      return text;
-    }
-    default: {
-      std::string text = sim::format_param_value(p, p.min);
-      text += " .. ";
-      text += sim::format_param_value(p, p.max);
-      return text;
-    }
-  }
-}
-
 std::string percentiles_text(const TechnologyInfo& info) {
   std::string text;
   for (const DelayPercentile& point : info.default_delay_percentiles) {
@@ -376,22 +356,7 @@ std::string technology_catalog_markdown() {
       md += percentiles_text(info);
       md += ".\n\n";
     }
-    md += "| key | kind | default | allowed | meaning | source |\n|---|---|---|---|---|---|\n";
-    for (const sim::ParamInfo& p : info.params) {
-      md += "| `";
-      md += p.name;
-      md += "` | ";
-      md += sim::param_kind_name(p.kind);
-      md += " | ";
-      md += sim::format_param_value(p, p.default_value);
-      md += " | ";
-      md += range_text(p);
-      md += " | ";
-      md += p.description;
-      md += " | ";
-      md += p.source;
-      md += " |\n";
-    }
+    md += sim::param_table_markdown(info.params);
     md += "\n";
   }
   return md;
@@ -410,16 +375,7 @@ std::string technology_catalog_text(std::optional<Technology> only) {
       text += percentiles_text(info);
       text += "\n";
     }
-    for (const sim::ParamInfo& p : info.params) {
-      char line[200];
-      std::snprintf(line, sizeof line, "  %-26.*s %-14s [%s]  ", static_cast<int>(p.name.size()), p.name.data(),
-                    sim::format_param_value(p, p.default_value).c_str(), range_text(p).c_str());
-      text += line;
-      text += p.description;
-      text += " (";
-      text += p.source;
-      text += ")\n";
-    }
+    text += sim::param_table_text(info.params);
     text += "\n";
   }
   return text;

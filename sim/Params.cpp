@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <span>
 #include <stdexcept>
 
 namespace twinbed::sim {
@@ -89,6 +90,61 @@ std::string_view param_kind_name(ParamKind kind) {
     case ParamKind::choice: return "choice";
   }
   return "?";
+}
+
+std::string param_range_text(const ParamInfo& p) {
+  switch (p.kind) {
+    case ParamKind::flag: return "true/false";
+    case ParamKind::choice: {
+      std::string text;
+      for (const auto c : p.choices) {
+        if (!text.empty()) text += ", ";
+        text += c;
+      }
+      return text;
+    }
+    default: {
+      std::string text = format_param_value(p, p.min);
+      text += " .. ";
+      text += format_param_value(p, p.max);
+      return text;
+    }
+  }
+}
+
+std::string param_table_markdown(std::span<const ParamInfo> table) {
+  std::string md = "| key | kind | default | allowed | meaning | source |\n|---|---|---|---|---|---|\n";
+  for (const ParamInfo& p : table) {
+    md += "| `";
+    md += p.name;
+    md += "` | ";
+    md += param_kind_name(p.kind);
+    md += " | ";
+    md += format_param_value(p, p.default_value);
+    md += " | ";
+    md += param_range_text(p);
+    md += " | ";
+    md += p.description;
+    md += " | ";
+    md += p.source;
+    md += " |\n";
+  }
+  return md;
+}
+
+std::string param_table_text(std::span<const ParamInfo> table) {
+  std::string text;
+  for (const ParamInfo& p : table) {
+    char line[200];
+    std::snprintf(line, sizeof line, "  %-26.*s %-14s [%s]  ", static_cast<int>(p.name.size()), p.name.data(),
+                  format_param_value(p, p.default_value).c_str(), param_range_text(p).c_str());
+    text += line;
+    text += p.description;
+    text += " (";
+    text += p.source;
+    text += ")\n";
+  }
+  return text;
 }
 
 }  // namespace twinbed::sim

@@ -58,5 +58,11 @@ private:
 // "30 s", "0.1 kg", "drop_oldest", "true": a value as the catalogue and docs print it.
 std::string format_param_value(const ParamInfo& info, double value);
 std::string_view param_kind_name(ParamKind kind);
+// "10 s .. 1 h", "true/false", "drop_oldest, drop_newest": what a parameter accepts.
+std::string param_range_text(const ParamInfo& info);
+// A table as the docs show it (Markdown: key, kind, default, allowed, meaning, source) and as
+// `twinbed catalog` prints it (one line a parameter). Device types and link technologies share them.
+std::string param_table_markdown(std::span<const ParamInfo> table);
+std::string param_table_text(std::span<const ParamInfo> table);
 
 }  // namespace twinbed::sim
