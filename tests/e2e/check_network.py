@@ -103,6 +103,8 @@ with tempfile.TemporaryDirectory() as tmp:
     assert ap_load["queue_max"].max() == 200, ap_load["queue_max"].max()
     after = ap_load[(ap_load["time_ns"] > 22 * 60 * NS) & (ap_load["time_ns"] <= 24 * 60 * NS)]
     assert after["dropped_packets"].sum() > 0, "the flush after the reboot overflows the AP queue"
+    late = ap_load[ap_load["time_ns"] > 30 * 60 * NS]
+    assert late["utilisation"].mean() > 0.95, "the retry storm keeps the AP saturated"
     faults = h5["/faults"][:]
     kinds = names(h5, "/faults", "kind")
     reboot = faults[[(kinds[k] == "node_outage") for k in faults["kind"]]]
