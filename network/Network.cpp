@@ -686,28 +686,22 @@ void Network::sample_load(sim::Time interval_start) {
   const sim::Time now = simulator_.now();
   const double seconds = (now - interval_start).seconds();
   if (seconds <= 0.0) return;
-  for (std::uint32_t l = 0; l < topology_.link_count(); ++l) {
-    const LinkCounters& c = link_interval_[l];
+  // The interval's counters of an element as a sample; they restart from zero.
+  auto sample_of = [now](std::uint32_t element, LinkCounters& c) {
     LoadSample s;
     s.time = now;
-    s.element = l;
+    s.element = element;
     s.offered_packets = c.offered;
     s.offered_bytes = c.offered_bytes;
     s.delivered_packets = c.delivered;
     s.dropped_packets = c.dropped;
-    options_.observer->on_load(s);
-    link_interval_[l] = LinkCounters{};
-  }
+    c = LinkCounters{};
+    return s;
+  };
+  for (std::uint32_t l = 0; l < topology_.link_count(); ++l) options_.observer->on_load(sample_of(l, link_interval_[l]));
   for (std::uint32_t n = 0; n < topology_.node_count(); ++n) {
     if (topology_.node(n).capacity_bps <= 0.0) continue;
-    const LinkCounters& c = node_interval_[n];
-    LoadSample s;
-    s.time = now;
-    s.element = topology_.link_count() + n;
-    s.offered_packets = c.offered;
-    s.offered_bytes = c.offered_bytes;
-    s.delivered_packets = c.delivered;
-    s.dropped_packets = c.dropped;
+    LoadSample s = sample_of(topology_.link_count() + n, node_interval_[n]);
     std::int64_t busy = 0;
     std::uint32_t length = 0;
     std::uint32_t longest = 0;
@@ -723,7 +717,6 @@ void Network::sample_load(sim::Time interval_start) {
     s.queue_length = length;
     s.queue_max = node_queue_max_[n];
     options_.observer->on_load(s);
-    node_interval_[n] = LinkCounters{};
     node_busy_at_last_sample_[n] = busy;
     node_queue_max_[n] = longest;
   }

@@ -49,6 +49,15 @@ NodeSpec node(std::string name, NodeKind kind, Scope scope, double capacity_bps 
   return n;
 }
 
+OutageSpec outage_of(std::string target, bool node, Time at, Time duration) {
+  OutageSpec o;
+  o.target = std::move(target);
+  o.target_is_node = node;
+  o.at = at;
+  o.duration = duration;
+  return o;
+}
+
 struct Delivery {
   std::uint32_t device;
   std::uint32_t seq;
@@ -110,11 +119,7 @@ std::vector<std::string> names(const Network& network, const std::vector<std::ui
 
 TEST(NetworkRouting, ShortestExpectedLatencyThenFallbackWhileTheAccessPointIsDown) {
   NetworkSpec spec = home_with_fallback();
-  OutageSpec outage;
-  outage.target = "home_ap";
-  outage.target_is_node = true;
-  outage.at = Time::from_s(100);
-  outage.duration = Time::from_s(50);
+  const OutageSpec outage = outage_of("home_ap", true, Time::from_s(100), Time::from_s(50));
   spec.outages = {outage};
   sim::Simulator simulator;
   CountingIngest ingest;
@@ -157,11 +162,7 @@ TEST(NetworkRouting, NoAlternativeMeansDisconnectedUntilTheRouteReturns) {
   NetworkSpec spec;
   spec.nodes = {node("hub", NodeKind::gateway, Scope::patient)};
   spec.links = {fixed_link("ble", DEVICE_NODE, "hub", 0.010), fixed_link("wan", "hub", INGEST_NODE, 0.040)};
-  OutageSpec outage;
-  outage.target = "hub";
-  outage.target_is_node = true;
-  outage.at = Time::from_s(60);
-  outage.duration = Time::from_s(600);
+  const OutageSpec outage = outage_of("hub", true, Time::from_s(60), Time::from_s(600));
   spec.outages = {outage};
   sim::Simulator simulator;
   CountingIngest ingest;
@@ -183,10 +184,7 @@ TEST(NetworkRouting, NoAlternativeMeansDisconnectedUntilTheRouteReturns) {
 TEST(NetworkRouting, PacketOnALinkThatGoesDownIsLostAsOutage) {
   NetworkSpec spec;
   spec.links = {fixed_link("wan", DEVICE_NODE, INGEST_NODE, 1.0)};
-  OutageSpec outage;
-  outage.target = "wan";
-  outage.at = Time::from_seconds(10.5);
-  outage.duration = Time::from_s(1);
+  const OutageSpec outage = outage_of("wan", false, Time::from_seconds(10.5), Time::from_s(1));
   spec.outages = {outage};
   sim::Simulator simulator;
   CountingIngest ingest;
@@ -208,13 +206,8 @@ TEST(NetworkBle, BlockageDelaysThenSupervisionTimeoutDisconnects) {
   LinkSpec ble = make_link("ble", DEVICE_NODE, "phone", Technology::ble,
                            {{"loss", 0.0}, {"burst_p", 0.0}, {"fading_sd", 0.0}, {"supervision_timeout", 2.0}});
   spec.links = {ble, fixed_link("lte", "phone", INGEST_NODE, 0.1)};
-  OutageSpec short_block;
-  short_block.target = "ble";
-  short_block.at = Time::from_s(100);
-  short_block.duration = Time::from_seconds(1.5);
-  OutageSpec long_block = short_block;
-  long_block.at = Time::from_s(200);
-  long_block.duration = Time::from_s(10);
+  const OutageSpec short_block = outage_of("ble", false, Time::from_s(100), Time::from_seconds(1.5));
+  const OutageSpec long_block = outage_of("ble", false, Time::from_s(200), Time::from_s(10));
   spec.outages = {short_block, long_block};
   sim::Simulator simulator;
   CountingIngest ingest;
