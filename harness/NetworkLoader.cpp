@@ -27,7 +27,7 @@ const std::vector<std::string> RESERVED_NAMES{network::DEVICE_NODE, network::ING
 const std::vector<std::string> NODE_KINDS{"gateway", "ble_central", "wifi_ap", "cell", "core"};
 const std::vector<std::string> SCOPES{"shared", "patient"};
 
-std::string quoted(const std::string& text) {
+std::string quote_name(const std::string& text) {
   std::string q = "'";
   q += text;
   q += "'";
@@ -36,7 +36,7 @@ std::string quoted(const std::string& text) {
 
 std::string quoted_list(const std::vector<std::string>& items) {
   std::string text;
-  for (const std::string& item : items) text += (text.empty() ? "" : ", ") + quoted(item);
+  for (const std::string& item : items) text += (text.empty() ? "" : ", ") + quote_name(item);
   return text;
 }
 
@@ -136,7 +136,7 @@ std::vector<network::DelayPercentile> read_delay_percentiles(const YamlField& fi
     }
     for (std::size_t i = 0; i < points.size(); ++i) {
       if (points[i].quantile == *quantile) {
-        key.fail("is the same percentile as " + quoted(entries[i].first.shown_value()));
+        key.fail("is the same percentile as " + quote_name(entries[i].first.shown_value()));
       }
     }
     points.push_back({*quantile, value.as_duration(sim::Time::zero())});
@@ -154,7 +154,7 @@ std::vector<network::DelayPercentile> read_delay_percentiles(const YamlField& fi
   for (std::size_t i = 0; i < order.size(); ++i) {
     if (i > 0 && points[order[i]].delay < table.back().delay) {
       const auto& [previous_key, previous_delay] = entries[order[i - 1]];
-      entries[order[i]].second.fail("is less than the delay at " + quoted(previous_key.shown_value()) + " (" +
+      entries[order[i]].second.fail("is less than the delay at " + quote_name(previous_key.shown_value()) + " (" +
                                     previous_delay.shown_value() +
                                     "); delays must not decrease as the percentile rises");
     }
@@ -199,7 +199,7 @@ LinkSpec read_link(const YamlField& field, const NetworkSpec& network, std::set<
   }
   if (node_scope(network, link.from) == Scope::shared && node_scope(network, link.to) == Scope::patient) {
     map.get("to").fail(link.to,
-                       "is a patient-scoped node, but 'from' (" + quoted(link.from) +
+                       "is a patient-scoped node, but 'from' (" + quote_name(link.from) +
                            ") is shared: a shared node exists once and cannot link to every patient's own node");
   }
 
@@ -289,7 +289,7 @@ network::OutageSpec read_outage(const YamlField& field, const NetworkSpec& netwo
     if (scope == Scope::shared) {
       map.get("patients")
           .fail("<list>",
-                "lists patients, but " + quoted(outage.target) + " is shared: it exists once, for every patient");
+                "lists patients, but " + quote_name(outage.target) + " is shared: it exists once, for every patient");
     }
     outage.patients = read_patients(map.get("patients"), cohorts);
   }
@@ -326,7 +326,7 @@ network::MobilitySpec read_mobility(const YamlField& field, const NetworkSpec& n
     const YamlField link = waypoint_map.required("link");
     const LinkSpec* named = find_link(network, link.shown_value());
     if (named != nullptr && link_scope(network, *named) == Scope::shared) {
-      link.fail("is a link from the shared node " + quoted(named->from) +
+      link.fail("is a link from the shared node " + quote_name(named->from) +
                 "; a mobility path names links from 'device' or from a patient-scoped node (or 'none')");
     }
     waypoint.link = link.as_choice(mobile, "a link of device or patient scope, or 'none'");
@@ -352,8 +352,8 @@ void check_mobility_conflicts(const YamlField& field, const std::vector<network:
     for (const network::Waypoint& a : last.path) {
       for (const network::Waypoint& b : mobility[i].path) {
         if (a.link.empty() || a.link != b.link) continue;
-        field.fail(last.name, "moves the same patients as " + quoted(mobility[i].name) + " and names the same link " +
-                                  quoted(a.link) + "; each link's coverage must come from one path");
+        field.fail(last.name, "moves the same patients as " + quote_name(mobility[i].name) + " and names the same link " +
+                                  quote_name(a.link) + "; each link's coverage must come from one path");
       }
     }
   }
@@ -383,7 +383,7 @@ std::string read_device_link(const YamlMap& device, const NetworkSpec& network) 
     if (network.links.empty()) field.fail("names a link, but the scenario has no links; declare it under links:");
     const LinkSpec* named = find_link(network, field.shown_value());
     if (named != nullptr && named->from != network::DEVICE_NODE) {
-      field.fail("is a link from " + quoted(named->from) +
+      field.fail("is a link from " + quote_name(named->from) +
                  ", not from 'device'; a device sends on a link with "
                  "'from: device' (the default)" +
                  (device_links.empty() ? "" : "; allowed: " + quoted_list(device_links)));
@@ -417,16 +417,16 @@ std::string read_device_link(const YamlMap& device, const NetworkSpec& network) 
   }
   std::string problem = "does not reach 'ingest': ";
   if (dead_ends.empty()) {
-    problem += "the links from " + quoted(reached.front()) + " only go round among " + quoted_list(reached);
+    problem += "the links from " + quote_name(reached.front()) + " only go round among " + quoted_list(reached);
   } else if (dead_ends.size() == 1) {
     problem += (dead_ends.front() == reached.front() ? "it leads to "
-                                                     : "its path from " + quoted(reached.front()) + " ends at ") +
-               quoted(dead_ends.front()) + ", where no link leaves; add a link from " + quoted(dead_ends.front()) +
+                                                     : "its path from " + quote_name(reached.front()) + " ends at ") +
+               quote_name(dead_ends.front()) + ", where no link leaves; add a link from " + quote_name(dead_ends.front()) +
                " to 'ingest' (or to a node that reaches it)";
   } else {
-    std::string ends = quoted(dead_ends.front());
-    for (std::size_t i = 1; i < dead_ends.size(); ++i) ends += " or " + quoted(dead_ends[i]);
-    problem += "its paths from " + quoted(reached.front()) + " end at " + ends +
+    std::string ends = quote_name(dead_ends.front());
+    for (std::size_t i = 1; i < dead_ends.size(); ++i) ends += " or " + quote_name(dead_ends[i]);
+    problem += "its paths from " + quote_name(reached.front()) + " end at " + ends +
                ", where no link leaves; add a link from one of them to 'ingest' (or to a node that reaches it)";
   }
   field.fail(name, problem);

@@ -65,7 +65,7 @@ struct GlucoseRule {
   bool enabled = true;
   double urgent_low_mg_dl = 54.0;   // high priority; International Consensus level 2
   double low_mg_dl = 70.0;          // medium; level 1
-  double high_mg_dl = 250.0;        // low priority; level 2
+  double high_mg_dl = 180.0;        // low priority; level 1 (time-in-range upper bound)
   // "urgent low soon": the CGM trend predicts urgent_low within this horizon (Dexcom G6/G7).
   sim::Time predict_horizon = sim::Time::from_s(20 * 60);
   sim::Time trend_window = sim::Time::from_s(15 * 60);  // readings fitted for the trend

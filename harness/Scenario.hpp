@@ -9,6 +9,9 @@
 
 #include "devices/Catalog.hpp"
 #include "devices/Faults.hpp"
+#include "harness/Expect.hpp"
+#include "harness/MonitorSpec.hpp"
+#include "harness/Scorer.hpp"
 #include "sim/Params.hpp"
 #include "network/Spec.hpp"
 #include "physiology/Patient.hpp"
@@ -54,6 +57,10 @@ struct Scenario {
   std::vector<CohortSpec> cohorts;
   network::NetworkSpec network;
   RecordSpec record;
+  MonitorSpec monitor;                  // the system under test
+  std::vector<MonitorSpec> baselines;   // scored alongside it on the same telemetry
+  ScoringConfig scoring = ScoringConfig::defaults();
+  std::vector<Expectation> expect;      // assertions on summary.json metrics
 
   // Provenance, stored in /meta.
   std::string source_file;
