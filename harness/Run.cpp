@@ -221,7 +221,7 @@ RunResult Run::execute() {
 std::string format_summary(const RunResult& result) {
   const nlohmann::json& s = result.summary;
   const nlohmann::json& t = s["telemetry"];
-  const nlohmann::json& latency = t["latency_s"];
+  const nlohmann::json& latency = t["latency"];
   std::string text;
   text += fmt::format("scenario    {} (seed {}, replication {})\n", s["scenario"].get<std::string>(),
                       s["seed"].get<std::uint64_t>(), s["replication"].get<std::uint32_t>());

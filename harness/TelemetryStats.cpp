@@ -64,7 +64,7 @@ nlohmann::json TelemetryStats::to_json(const World& world, sim::Time end) const 
           {"duplicates", duplicates},
           {"out_of_order", out_of_order},
           {"max_gap_s", max_gap.seconds()},
-          {"latency_s",
+          {"latency",
            {{"count", latency_.count()},
             {"mean", latency_.mean_seconds()},
             {"p50", latency_.quantile(0.50).seconds()},

@@ -61,7 +61,7 @@ with tempfile.TemporaryDirectory() as tmp:
     assert len(holes) == 2 * 4 and np.allclose(hole, 120.0), hole  # 2 patients x 4 mobility links
     t = summary["telemetry"]
     assert t["missing"] == 0 and t["completeness"] == 1.0, t
-    assert 119.0 < t["latency_s"]["max"] < 125.0, t["latency_s"]
+    assert 119.0 < t["latency"]["max"] < 125.0, t["latency"]
     n = summary["network"]
     assert n["reroutes"] >= 4, n["reroutes"]
     used = {l["name"]: l["packets_delivered"] for l in n["links"]}
@@ -69,7 +69,7 @@ with tempfile.TemporaryDirectory() as tmp:
     packets = h5["/network/packets"][:]
     assert len(packets) == n["packets_sent"] + n["duplicates"], (len(packets), n["packets_sent"])  # record 100 %
     assert set(np.unique(packets["hops"][packets["drop_reason"] == 0])) == {4}, "device-router-cell-core-ingest"
-    ambulance = (len(handovers), lengths.min(), lengths.max(), t["latency_s"]["max"], n["reroutes"])
+    ambulance = (len(handovers), lengths.min(), lengths.max(), t["latency"]["max"], n["reroutes"])
     h5.close()
 
     # --- home: BLE disconnections and the LTE-M fallback ---
