@@ -4,12 +4,14 @@
 
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "devices/Catalog.hpp"
 #include "harness/Export.hpp"
+#include "harness/Report.hpp"
 #include "harness/InputError.hpp"
 #include "harness/Run.hpp"
 #include "harness/Scenario.hpp"
@@ -61,14 +63,21 @@ int main(int argc, char** argv) {
 
   std::string export_run;
   std::string export_wfdb_dir;
+  std::string export_csv_dir;
   int export_format = 16;
-  CLI::App* export_command = app.add_subcommand("export", "Write a finished run's ECG and true beats for other tools");
+  CLI::App* export_command =
+      app.add_subcommand("export", "Write a finished run's tables (CSV) or ECG and true beats (WFDB) for other tools");
   export_command->add_option("run", export_run, "Run folder (containing run.h5) or its run.h5")->required();
-  export_command
-      ->add_option("--wfdb", export_wfdb_dir, "Write PhysioNet WFDB records (.hea, .dat, .atr) into this new folder")
-      ->required();
+  CLI::Option* wfdb_option = export_command->add_option(
+      "--wfdb", export_wfdb_dir, "Write PhysioNet WFDB records (.hea, .dat, .atr) into this new folder");
+  export_command->add_option("--csv", export_csv_dir, "Write every table of run.h5 as CSV into this new folder")
+      ->excludes(wfdb_option);
   export_command->add_option("--format", export_format, "WFDB signal format: 16 (default) or 212")
       ->check(CLI::IsMember({16, 212}));
+
+  std::string report_run;
+  CLI::App* report = app.add_subcommand("report", "Regenerate report.html in a finished run's folder");
+  report->add_option("run", report_run, "Run folder (containing run.h5 and summary.json)")->required();
 
   std::string catalog_type;
   bool catalog_markdown = false;
@@ -134,6 +143,35 @@ int main(int argc, char** argv) {
         }
       }
       return code;
+    }
+
+    if (*report) {
+      std::filesystem::path page;
+      try {
+        page = harness::write_report(report_run);
+      } catch (const harness::RunError& e) {
+        return error_line(EXIT_RUN_FAILED, std::string("report failed: ") + e.what());
+      }
+      std::cout << page.string() << std::endl;
+      return EXIT_OK;
+    }
+
+    if (*export_command && export_wfdb_dir.empty() && export_csv_dir.empty()) {
+      throw harness::InputError({"command line", 0, 0}, "export", export_run,
+                                "needs a format: --csv DIR (every table) or --wfdb DIR (ECG records)");
+    }
+    if (*export_command && !export_csv_dir.empty()) {
+      harness::CsvExport written;
+      try {
+        written = harness::export_csv(export_run, export_csv_dir);
+      } catch (const harness::RunError& e) {
+        return error_line(EXIT_RUN_FAILED, std::string("export failed: ") + e.what());
+      }
+      for (const harness::CsvFile& file : written.files)
+        std::cout << file.file.string() << ": " << file.rows << " rows from " << file.source << '\n';
+      for (const std::string& skipped : written.skipped) std::cout << "skipped " << skipped << '\n';
+      std::cout << "wrote " << written.files.size() << " CSV files to " << written.directory.string() << std::endl;
+      return EXIT_OK;
     }
 
     if (*export_command) {

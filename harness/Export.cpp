@@ -12,6 +12,7 @@
 #include <set>
 
 #include "harness/InputError.hpp"
+#include "harness/RunFolder.hpp"
 #include "harness/Wfdb.hpp"
 
 namespace twinbed::harness {
@@ -53,27 +54,6 @@ InputError file_error(const fs::path& file, const std::string& key, const std::s
 
 InputError command_line_error(const std::string& key, const std::string& value, const std::string& problem) {
   return InputError({"command line", 0, 0}, key, value, problem);
-}
-
-fs::path locate_run_file(const fs::path& run) {
-  std::error_code error;
-  if (!fs::exists(run, error)) {
-    throw command_line_error("RUN", run.string(),
-                             "does not exist; expected a run folder (containing run.h5) or its run.h5");
-  }
-  const fs::path file = fs::is_directory(run, error) ? run / "run.h5" : run;
-  if (!fs::is_regular_file(file, error)) {
-    throw command_line_error("RUN", run.string(),
-                             "has no run.h5; expected a run folder written by twinbed run, or its run.h5");
-  }
-  bool hdf5 = false;
-  try {
-    hdf5 = H5::H5File::isHdf5(file.string());
-  } catch (const H5::Exception&) {  // unreadable: reported as "not HDF5" below
-  }
-  if (!hdf5)
-    throw command_line_error("RUN", file.string(), "is not an HDF5 file; expected the run.h5 that twinbed run writes");
-  return file;
 }
 
 std::vector<std::string> read_patient_ids(const H5::H5File& file, const fs::path& path) {

@@ -13,6 +13,7 @@
 #include "harness/GroundTruthSampler.hpp"
 #include "harness/Hdf5Recorder.hpp"
 #include "harness/InputError.hpp"
+#include "harness/Report.hpp"
 #include "harness/TelemetryStats.hpp"
 #include "harness/Version.hpp"
 #include "harness/World.hpp"
@@ -201,8 +202,15 @@ RunResult Run::execute() {
                       {"network", network_summary(world)},
                       {"files", {{"directory", final_directory.string()},
                                  {"hdf5", (final_directory / "run.h5").string()},
-                                 {"summary", (final_directory / "summary.json").string()}}}};
+                                 {"summary", (final_directory / "summary.json").string()},
+                                 {"report", (final_directory / "report.html").string()}}}};
     write_file(temporary / "summary.json", result.summary.dump(2) + "\n");
+    // The report reads the finished folder (run.h5 + summary.json), as `twinbed report` does.
+    try {
+      write_report(temporary);
+    } catch (const InputError& e) {
+      throw RunError(std::string("cannot write report.html: ") + e.what());
+    }
     if (options_.run_id) std::filesystem::remove_all(final_directory, error);
     // rename() is atomic: readers see either no folder or the complete one. It fails if another
     // process took the name meanwhile; nothing is overwritten then.
@@ -271,6 +279,7 @@ std::string format_summary(const RunResult& result) {
                         outages);
   }
   text += fmt::format("results     {}\n", result.directory.string());
+  text += fmt::format("report      {}\n", (result.directory / "report.html").string());
   return text;
 }
 

@@ -16,6 +16,7 @@ packages=(
   libgtest-dev libgmock-dev
   libbenchmark-dev
   python3 python3-h5py python3-numpy
+  chromium   # e2e.report opens report.html headless and takes docs/img/report.png
 )
 
 missing=()

@@ -1,0 +1,12 @@
+#pragma once
+// Locating a finished run from the command line: `twinbed export RUN` and `twinbed report RUN` take
+// the run folder or its run.h5, and say clearly what is wrong when RUN is neither.
+#include <filesystem>
+
+namespace twinbed::harness {
+
+// The run.h5 of `run` (a run folder, or the file itself). Throws InputError when it is missing or
+// not an HDF5 file.
+std::filesystem::path locate_run_file(const std::filesystem::path& run);
+
+}  // namespace twinbed::harness
