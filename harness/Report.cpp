@@ -77,11 +77,11 @@ h3{font-size:14px;margin:14px 0 2px}h3 small,.muted{color:#666;font-weight:norma
 .card{border:1px solid #ddd;border-radius:6px;padding:6px 10px;min-width:120px}
 .card .label{font-size:11px;color:#666;text-transform:uppercase;letter-spacing:.03em}.card .value{font-size:18px;font-weight:600}
 .card .note{font-size:11px;color:#666}
-table{border-collapse:collapse;font-size:12px;margin:6px 0}th,td{padding:3px 7px;border-bottom:1px solid #eee;text-align:right}
+.wide{overflow-x:auto}table{border-collapse:collapse;font-size:12px;margin:6px 0}th,td{padding:3px 7px;border-bottom:1px solid #eee;text-align:right}td{white-space:nowrap}
 th{background:#f6f6f6}td:first-child,th:first-child{text-align:left}tr.group td{font-weight:600;background:#fafafa}
 .pass{color:#1a7f37}.fail{color:#c62828;font-weight:600}
 ul.assertions{list-style:none;padding:0}ul.assertions li{margin:2px 0}
-.swatch{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px;vertical-align:-1px}
+.swatch{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px;vertical-align:-1px}th .swatch{margin-left:0}
 pre{background:#f6f8fa;border:1px solid #e1e4e8;border-radius:6px;padding:10px;overflow:auto;font-size:12px}
 svg{display:block;width:100%;height:auto}svg text{font-size:10px;fill:#333}
 svg .grid line{stroke:#ececec}svg .axis text,svg .yaxis text{fill:#666}svg .yaxis line{stroke:#f0f0f0}svg line.tick{stroke:#999}
@@ -169,10 +169,10 @@ std::string alarms_section(const ReportData& data) {
   } else {
     html += "<p class=\"muted\">Confusion counts per ground-truth class (/scores/classes). A true alarm is the first alarm "
             "inside an event's matching window; later ones are repeats. Classes with neither events nor alarms are left "
-            "out.</p>\n<table><tr><th>class</th><th>events</th><th>detected</th><th>missed</th><th>alarms</th><th>true</th>"
-            "<th>false</th><th>artifact</th><th>physiology</th><th>repeats</th><th>suppressed true</th><th>true negatives</th>"
-            "<th>sensitivity</th><th>PPV</th><th>F1</th><th>false / patient-day</th><th>delay p50</th><th>delay p95</th>"
-            "<th>CinC score</th></tr>\n";
+            "out.</p>\n<div class=\"wide\"><table><tr><th>class</th><th>events</th><th>detected</th><th>missed</th>"
+            "<th>alarms</th><th>true</th><th>false</th><th>of which artifact</th><th>repeats</th>"
+            "<th>suppressed true / true negatives</th><th>sensitivity</th><th>PPV</th><th>F1</th><th>false / patient-day</th>"
+            "<th>delay p50 / p95</th><th>CinC score</th></tr>\n";
     const auto row = [&](const std::string& name, bool group) {
       const auto cell = [&](const char* column) { return score_cell(data, name, column); };
       const auto count = [&](const char* column) { return number(cell(column), 0); };
@@ -180,14 +180,13 @@ std::string alarms_section(const ReportData& data) {
           cell("true_negatives").value_or(0) == 0)
         return std::string();
       return fmt::format("<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-                         "<td>{}</td><td>{}</td><td>{}</td><td>{}{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-                         "<td>{}</td></tr>\n",
+                         "<td>{} / {}</td><td>{}{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{} / {}</td><td>{}</td></tr>\n",
                          group ? " class=\"group\"" : "", html_escape(name), count("events"), count("detected"), count("missed"),
-                         count("alarms"), count("true_alarms"), count("false_alarms"), count("false_artifact"),
-                         count("false_physiology"), count("repeats"), count("suppressed_true"), count("true_negatives"),
-                         bar(cell("sensitivity"), "#1a9850"), percent(cell("sensitivity")), bar(cell("ppv"), "#4575b4"),
-                         percent(cell("ppv")), number(cell("f1"), 3), number(cell("false_per_patient_day"), 2),
-                         seconds(cell("delay_p50_s")), seconds(cell("delay_p95_s")), number(cell("cinc_score"), 3));
+                         count("alarms"), count("true_alarms"), count("false_alarms"), count("false_artifact"), count("repeats"),
+                         count("suppressed_true"), count("true_negatives"), bar(cell("sensitivity"), "#1a9850"),
+                         percent(cell("sensitivity")), bar(cell("ppv"), "#4575b4"), percent(cell("ppv")), number(cell("f1"), 3),
+                         number(cell("false_per_patient_day"), 2), seconds(cell("delay_p50_s")), seconds(cell("delay_p95_s")),
+                         number(cell("cinc_score"), 3));
     };
     for (const auto& [name, values] : data.scores) {
       if (GROUP_ROWS.count(name) == 0) html += row(name, false);
@@ -195,7 +194,7 @@ std::string alarms_section(const ReportData& data) {
     for (const auto& [name, values] : data.scores) {
       if (GROUP_ROWS.count(name) != 0) html += row(name, true);
     }
-    html += "</table>\n";
+    html += "</table></div>\n";
   }
   if (data.has_alarms) {
     // Per alarm type: what became of its alarms (/alarms.outcome).
@@ -214,21 +213,22 @@ std::string alarms_section(const ReportData& data) {
     }
     html += fmt::format("<h3>Alarms by type <small>{} alarms recorded, suppressed candidates included</small></h3>\n",
                         data.alarms.size());
-    html += "<table><tr><th>type</th><th>priority</th><th>annunciated</th>";
-    const std::vector<std::string> outcomes{"true_positive", "repeat", "false_positive", "ignored", "unmapped", "suppressed_true",
-                                            "suppressed_false"};
-    for (const std::string& o : outcomes)
-      html += fmt::format("<th><span class=\"swatch\" style=\"background:{}\"></span>{}</th>", outcome_colour(o), o);
+    html += "<div class=\"wide\"><table><tr><th>type</th><th>priority</th><th>annunciated</th>";
+    const std::vector<std::pair<std::string, std::string>> outcomes{
+        {"true_positive", "true"}, {"repeat", "repeat"},     {"false_positive", "false"},      {"ignored", "ignored"},
+        {"unmapped", "unmapped"},  {"suppressed_true", "suppressed true"}, {"suppressed_false", "suppressed false"}};
+    for (const auto& [o, label] : outcomes)
+      html += fmt::format("<th><span class=\"swatch\" style=\"background:{}\"></span>{}</th>", outcome_colour(o), label);
     html += "<th>false, artifact</th></tr>\n";
     for (const auto& [type, t] : types) {
       html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td>", html_escape(type), html_escape(t.priority), t.annunciated);
-      for (const std::string& o : outcomes) {
+      for (const auto& [o, label] : outcomes) {
         const auto found = t.outcomes.find(o);
         html += fmt::format("<td>{}</td>", found == t.outcomes.end() ? 0 : found->second);
       }
       html += fmt::format("<td>{}</td></tr>\n", t.artifact);
     }
-    html += "</table>\n";
+    html += "</table></div>\n";
   }
   return html + "</section>\n";
 }
