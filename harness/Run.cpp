@@ -214,7 +214,17 @@ RunResult Run::execute() {
     if (scored.size() > 1) {
       nlohmann::json baselines = nlohmann::json::object();
       for (std::size_t i = 1; i < scored.size(); ++i) {
-        baselines[scored[i].monitor["name"].get<std::string>()] = {{"monitor", scored[i].monitor}, {"alarms", scored[i].alarms}};
+        // The system under test against this baseline on the same telemetry and ground truth.
+        const nlohmann::json& sut = scored.front().alarms["overall"];
+        const nlohmann::json& base = scored[i].alarms["overall"];
+        const auto sut_false = sut["false_alarms"].get<double>();
+        const auto base_false = base["false_alarms"].get<double>();
+        nlohmann::json entry{{"monitor", scored[i].monitor}, {"alarms", scored[i].alarms}};
+        entry["sut_false_ratio"] = base_false > 0 ? nlohmann::json(sut_false / base_false) : nlohmann::json();
+        entry["sut_sensitivity_delta"] = sut["sensitivity"].is_number() && base["sensitivity"].is_number()
+                                             ? nlohmann::json(sut["sensitivity"].get<double>() - base["sensitivity"].get<double>())
+                                             : nlohmann::json();
+        baselines[scored[i].monitor["name"].get<std::string>()] = entry;
       }
       result.summary["baselines"] = baselines;
     }
