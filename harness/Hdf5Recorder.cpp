@@ -46,11 +46,6 @@ struct DeviceRow {
   std::int64_t sample_interval_ns;
 };
 
-void copy_id(char (&target)[ID_BYTES], const std::string& text) {
-  std::memset(target, 0, ID_BYTES);
-  std::memcpy(target, text.data(), std::min(text.size(), ID_BYTES - 1));
-}
-
 std::vector<std::string> rhythm_names() {
   std::vector<std::string> names;
   for (const physiology::Rhythm r : {physiology::Rhythm::sinus, physiology::Rhythm::atrial_fibrillation,
@@ -401,6 +396,7 @@ void Hdf5Recorder::close(const RunFacts& facts) {
     write_table(writer_->file(), "/ground_truth/events", event_type, events);
     write_faults(*writer_, world_);
     network_->write_tables(*writer_);
+    for (const AlarmTables& tables : alarm_tables_) tables.write(*writer_);
     H5::Group meta = writer_->file().openGroup("meta");
     write_string_attribute(meta, "run_id", facts.run_id);
     write_string_attribute(meta, "wall_clock_start", facts.wall_clock_start);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/AlarmRecorder.hpp"
 #include "harness/Scenario.hpp"
 #include "harness/Sink.hpp"
 #include "harness/NetworkRecorder.hpp"
@@ -58,6 +59,8 @@ public:
   // Flushes, stops the writer, writes the final /meta attributes and closes the file. Throws RunError.
   void close(const RunFacts& facts);
   std::uint64_t rows_recorded() const;
+  // A scored monitor's /alarms and /scores tables, written by close().
+  void record_alarms(AlarmTables tables) { alarm_tables_.push_back(std::move(tables)); }
   // Where the network's sampled packets go (/network/packets).
   NetworkRecorder& network() { return *network_; }
 
@@ -76,6 +79,7 @@ private:
   std::vector<std::uint64_t> device_waveform_samples_;
   std::unique_ptr<TableAppender<WaveformBlockRow>> waveform_blocks_;
   std::unique_ptr<NetworkRecorder> network_;
+  std::vector<AlarmTables> alarm_tables_;
 };
 
 }  // namespace twinbed::harness

@@ -1,6 +1,7 @@
 #include "harness/Hdf5Writer.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "harness/InputError.hpp"
 
@@ -127,6 +128,11 @@ H5::StrType fixed_string() {
   H5::StrType type(H5::PredType::C_S1, ID_BYTES);
   type.setStrpad(H5T_STR_NULLPAD);
   return type;
+}
+
+void copy_id(char (&target)[ID_BYTES], const std::string& text) {
+  std::memset(target, 0, ID_BYTES);
+  std::memcpy(target, text.data(), std::min(text.size(), ID_BYTES - 1));
 }
 
 H5::EnumType enum_type(const std::vector<std::string>& names) {

@@ -112,6 +112,8 @@ private:
 // Small helpers shared by the recorders.
 inline constexpr std::size_t ID_BYTES = 64;  // fixed-length, NUL-padded strings (ids are <= 63 chars)
 H5::StrType fixed_string();
+// Copies `text` into a fixed-length field, NUL-padded (cut at ID_BYTES - 1 bytes).
+void copy_id(char (&target)[ID_BYTES], const std::string& text);
 // A uint8 enum whose codes are the positions of `names`.
 H5::EnumType enum_type(const std::vector<std::string>& names);
 // A compound table written in one go; the file type is packed (no padding on disk).

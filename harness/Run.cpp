@@ -13,6 +13,7 @@
 #include "harness/GroundTruthSampler.hpp"
 #include "harness/Hdf5Recorder.hpp"
 #include "harness/InputError.hpp"
+#include "harness/MonitorRunner.hpp"
 #include "harness/Report.hpp"
 #include "harness/TelemetryStats.hpp"
 #include "harness/Version.hpp"
@@ -121,9 +122,11 @@ RunResult Run::execute() {
     if (scenario_.record.telemetry) dispatcher.attach(recorder);
     world.network_log().attach_packets(&recorder.network());
     GroundTruthSampler ground_truth(scenario_, world, recorder, simulator);
+    MonitorRunner monitors(scenario_, world, dispatcher);
 
     world.start();
     ground_truth.start();
+    monitors.start(simulator, scenario_.duration);
     sim::Progress progress(scenario_.duration);
     if (options_.progress) progress.set_enabled(*options_.progress);
     // Run in slices so the progress bar can redraw; slicing does not change event order.
@@ -135,6 +138,10 @@ RunResult Run::execute() {
     progress.finish();
     ground_truth.finish(scenario_.duration);
     world.finish(scenario_.duration);
+    monitors.finish(scenario_.duration);
+    // Alarm scoring: the system under test first, then the baselines on the same ground truth.
+    std::vector<MonitorRunner::Result> scored = monitors.score(world);
+    for (MonitorRunner::Result& r : scored) recorder.record_alarms(std::move(r.tables));
 
     const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
     recorder.close(RunFacts{run_id, utc_stamp(wall_start, "%Y-%m-%dT%H:%M:%SZ"), wall_s, simulator.events_executed()});
@@ -200,10 +207,29 @@ RunResult Run::execute() {
                       {"device_runtime", device_summary},
                       {"telemetry_rows_recorded", recorder.rows_recorded()},
                       {"network", network_summary(world)},
+                      {"monitor", scored.front().monitor},
+                      {"alarms", scored.front().alarms},
                       {"files", {{"directory", final_directory.string()},
                                  {"hdf5", (final_directory / "run.h5").string()},
                                  {"summary", (final_directory / "summary.json").string()},
                                  {"report", (final_directory / "report.html").string()}}}};
+    if (scored.size() > 1) {
+      nlohmann::json baselines = nlohmann::json::object();
+      for (std::size_t i = 1; i < scored.size(); ++i) {
+        // The system under test against this baseline on the same telemetry and ground truth.
+        const nlohmann::json& sut = scored.front().alarms["overall"];
+        const nlohmann::json& base = scored[i].alarms["overall"];
+        const auto sut_false = sut["false_alarms"].get<double>();
+        const auto base_false = base["false_alarms"].get<double>();
+        nlohmann::json entry{{"monitor", scored[i].monitor}, {"alarms", scored[i].alarms}};
+        entry["sut_false_ratio"] = base_false > 0 ? nlohmann::json(sut_false / base_false) : nlohmann::json();
+        entry["sut_sensitivity_delta"] = sut["sensitivity"].is_number() && base["sensitivity"].is_number()
+                                             ? nlohmann::json(sut["sensitivity"].get<double>() - base["sensitivity"].get<double>())
+                                             : nlohmann::json();
+        baselines[scored[i].monitor["name"].get<std::string>()] = entry;
+      }
+      result.summary["baselines"] = baselines;
+    }
     write_file(temporary / "summary.json", result.summary.dump(2) + "\n");
     // The report reads the finished folder (run.h5 + summary.json), as `twinbed report` does.
     try {
@@ -225,6 +251,35 @@ RunResult Run::execute() {
     throw;
   }
 }
+
+namespace {
+
+std::string figure(const nlohmann::json& value, const char* format = "{:.3f}") {
+  return value.is_number() ? fmt::format(fmt::runtime(format), value.get<double>()) : std::string("n/a");
+}
+
+// Two lines per scored monitor: its key scores, then where its false alarms came from.
+std::string format_alarms(const std::string& label, const nlohmann::json& monitor, const nlohmann::json& a) {
+  const nlohmann::json& o = a["overall"];
+  std::string mode = monitor.contains("mode") ? " " + monitor["mode"].get<std::string>() : std::string();
+  std::string text = fmt::format(
+      "{:<11} {}{} monitor: sensitivity {} (high priority {}), PPV {}, {} false alarms per patient-day, "
+      "delay p50 {} s / p95 {} s\n",
+      label, monitor["type"].get<std::string>(), mode, figure(o["sensitivity"]), figure(a["high_priority"]["sensitivity"]),
+      figure(o["ppv"]), figure(o["false_per_patient_day"], "{:.1f}"), figure(o["delay"]["p50"], "{:.1f}"),
+      figure(o["delay"]["p95"], "{:.1f}"));
+  text += fmt::format("{:<11} {} events ({} detected, {} missed), {} alarms ({} true, {} false: {} artifact, {} physiology; "
+                      "{} repeats), {} suppressed\n",
+                      "", o["events"].get<std::uint64_t>(), o["detected"].get<std::uint64_t>(),
+                      o["missed"].get<std::uint64_t>(), o["alarms"].get<std::uint64_t>(),
+                      o["true_alarms"].get<std::uint64_t>(), o["false_alarms"].get<std::uint64_t>(),
+                      o["false_by_cause"]["artifact"].get<std::uint64_t>(),
+                      o["false_by_cause"]["physiology"].get<std::uint64_t>(), o["repeats"].get<std::uint64_t>(),
+                      monitor["candidates_suppressed"].get<std::uint64_t>());
+  return text;
+}
+
+}  // namespace
 
 std::string format_summary(const RunResult& result) {
   const nlohmann::json& s = result.summary;
@@ -277,6 +332,12 @@ std::string format_summary(const RunResult& result) {
                         n["packets_dropped"].get<std::uint64_t>(), drops.empty() ? "" : " (", drops,
                         drops.empty() ? "" : ")", n["reroutes"].get<std::uint64_t>(), outages.empty() ? "" : "; ",
                         outages);
+  }
+  text += format_alarms("alarms", s["monitor"], s["alarms"]);
+  if (s.contains("baselines")) {
+    for (const auto& [name, baseline] : s["baselines"].items()) {
+      text += format_alarms(fmt::format("  {}", name), baseline["monitor"], baseline["alarms"]);
+    }
   }
   text += fmt::format("results     {}\n", result.directory.string());
   text += fmt::format("report      {}\n", (result.directory / "report.html").string());

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <set>
 
+#include "harness/MonitorLoader.hpp"
 #include "harness/Names.hpp"
 #include "harness/NetworkLoader.hpp"
 #include "harness/PhysiologyLoader.hpp"
 #include "harness/Scenario.hpp"
+#include "harness/ScoringLoader.hpp"
 #include "harness/TableReader.hpp"
 #include "harness/Units.hpp"
 #include "harness/YamlReader.hpp"
@@ -90,7 +92,8 @@ CohortSpec read_cohort(const YamlField& field, const network::NetworkSpec& netwo
 Scenario read_scenario(const YamlDocument& document) {
   const YamlField root = document.root();
   const YamlMap map = root.as_map({"twinbed", "name", "description", "seed", "replication", "duration", "cohort",
-                                   "nodes", "links", "outages", "mobility", "record"});
+                                   "nodes", "links", "outages", "mobility", "record", "monitor", "baselines",
+                                   "scoring"});
   const YamlField version = map.required("twinbed");
   if (version.as_string() != std::to_string(SCENARIO_VERSION)) {
     version.fail("is not a supported scenario version; allowed: " + std::to_string(SCENARIO_VERSION));
@@ -120,6 +123,20 @@ Scenario read_scenario(const YamlDocument& document) {
   if (scenario.cohorts.empty()) cohort_field.fail("<list>", "is empty; expected at least one cohort entry with count >= 1");
   // Outages and mobility name patients, so they come after the cohorts.
   read_network_events(map, scenario.cohorts, scenario.duration, scenario.network);
+
+  if (map.has("monitor")) scenario.monitor = read_monitor(map.get("monitor"));
+  if (map.has("baselines")) {
+    std::set<std::string> names{scenario.monitor.name};
+    for (const YamlField& item : map.get("baselines").as_list()) {
+      if (!item.as_unchecked_map().has("name")) item.fail("needs a 'name' (results go to /baselines/<name>)");
+      MonitorSpec baseline = read_monitor(item);
+      if (!names.insert(baseline.name).second) {
+        item.fail(baseline.name, "is a second monitor with this name; give each baseline a distinct 'name'");
+      }
+      scenario.baselines.push_back(std::move(baseline));
+    }
+  }
+  if (map.has("scoring")) scenario.scoring = read_scoring(map.get("scoring"));
 
   if (map.has("record")) {
     const YamlMap record = map.get("record").as_map(

@@ -1,0 +1,20 @@
+#pragma once
+// harness::build_truth: the ground truth the scorer matches alarms against, assembled from what a
+// run knows: the patients' physiological events, the devices' fault intervals and the network's
+// outages (docs/alarms.md, "What counts as an event").
+#include <vector>
+
+#include "harness/Scorer.hpp"
+#include "harness/World.hpp"
+
+namespace twinbed::harness {
+
+struct Truth {
+  std::vector<ScoredEvent> events;            // by patient, then onset
+  std::vector<ArtifactInterval> artifacts;    // device artifact and fault intervals
+};
+
+// `config` decides which classes are scored and their minimum durations.
+Truth build_truth(const World& world, const ScoringConfig& config);
+
+}  // namespace twinbed::harness
