@@ -91,6 +91,45 @@ svg .strip-title tspan{font-weight:normal;fill:#666}svg .series{font-size:9px}sv
 svg.legend{max-width:1100px}svg.chart{max-width:760px}svg.bar{display:inline-block;width:60px;height:8px;vertical-align:middle}
 )";
 
+// "reference (smart)": a monitor object of summary.json (type, and mode when it has one).
+std::string monitor_text(const json& monitor) {
+  std::string text = html_escape(monitor.value("type", std::string("?")));
+  if (monitor.contains("mode") && monitor["mode"].is_string()) text += " (" + html_escape(monitor["mode"].get<std::string>()) + ")";
+  return text;
+}
+
+// The system under test next to each baseline of the scenario (summary.json "baselines").
+std::string baselines_table(const json& summary) {
+  const json* baselines = find(summary, {"baselines"});
+  if (baselines == nullptr || !baselines->is_object() || baselines->empty()) return "";
+  std::string html = "<h3>System under test and baselines <small>same telemetry, same ground truth</small></h3>\n"
+                     "<div class=\"wide\"><table><tr><th>monitor</th><th>type</th><th>sensitivity</th><th>high priority</th>"
+                     "<th>PPV</th><th>false alarms</th><th>false / patient-day</th><th>false share</th>"
+                     "<th>SUT false alarms / baseline's</th><th>SUT sensitivity − baseline's</th></tr>\n";
+  const auto line = [&](const std::string& name, const json& monitor, const json& alarms, const json* entry) {
+    const auto figure = [&](Path path) { return summary_number(alarms, {path}); };
+    const auto entry_number = [&](const char* key) { return entry != nullptr ? summary_number(*entry, {{key}}) : std::nullopt; };
+    std::optional<double> delta = entry_number("sut_sensitivity_delta");
+    return fmt::format("<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                       "<td>{}</td></tr>\n",
+                       entry == nullptr ? " class=\"group\"" : "", html_escape(name), monitor.is_object() ? monitor_text(monitor) : dash(),
+                       percent(figure({"overall", "sensitivity"})), percent(figure({"high_priority", "sensitivity"})),
+                       percent(figure({"overall", "ppv"})), number(figure({"overall", "false_alarms"}), 0),
+                       number(figure({"false_per_patient_day"}), 1), percent(figure({"false_share"})),
+                       entry == nullptr ? "" : number(entry_number("sut_false_ratio"), 3),
+                       entry == nullptr ? "" : (delta ? fmt::format("{:+.1f} points", *delta * 100.0) : dash()));
+  };
+  const json none = json::object();
+  const json* monitor = find(summary, {"monitor"});
+  const json* alarms = find(summary, {"alarms"});
+  html += line(monitor != nullptr ? monitor->value("name", std::string("system under test")) : "system under test",
+               monitor != nullptr ? *monitor : none, alarms != nullptr ? *alarms : none, nullptr);
+  for (const auto& [name, entry] : baselines->items()) {
+    html += line(name, entry.contains("monitor") ? entry["monitor"] : none, entry.contains("alarms") ? entry["alarms"] : none, &entry);
+  }
+  return html + "</table></div>\n";
+}
+
 std::string header_section(const ReportData& data) {
   const json& s = data.summary;
   std::string html = fmt::format("<header><h1>twinbed report: {}</h1>\n<p class=\"muted\">run {} &middot; seed {} &middot; "
@@ -98,10 +137,7 @@ std::string header_section(const ReportData& data) {
                                  html_escape(data.scenario_name), html_escape(data.run_id), html_escape(data.seed),
                                  duration_text(data.duration_ns), data.patients.size(), data.devices.size(),
                                  html_escape(data.version));
-  if (const json* monitor = find(s, {"monitor"}); monitor != nullptr && monitor->is_object()) {
-    html += fmt::format(" &middot; monitor {} ({})", html_escape(monitor->value("type", std::string("?"))),
-                        html_escape(monitor->value("mode", std::string("?"))));
-  }
+  if (const json* monitor = find(s, {"monitor"}); monitor != nullptr && monitor->is_object()) html += " &middot; monitor " + monitor_text(*monitor);
   html += "</p>\n<div class=\"cards\">";
   html += card("telemetry completeness", percent(summary_number(s, {{"telemetry", "completeness"}}), 3),
                fmt::format("{} readings received", data.telemetry_rows));
@@ -196,6 +232,7 @@ std::string alarms_section(const ReportData& data) {
     }
     html += "</table></div>\n";
   }
+  html += baselines_table(data.summary);
   if (data.has_alarms) {
     // Per alarm type: what became of its alarms (/alarms.outcome).
     struct TypeCounts {

@@ -108,7 +108,7 @@ std::string alarm_legend_svg() {
       svg += fmt::format("<path d=\"M{} 5h8l-4 8z\" fill=\"{}\"/>", coord(x), colour);
     }
     svg += fmt::format("<text x=\"{}\" y=\"13\">{}</text>", coord(x + 12), html_escape(text));
-    x += 18.0 + 6.2 * static_cast<double>(text.size());
+    x += 26.0 + 5.4 * static_cast<double>(text.size());
   }
   return svg + "</svg>";
 }
