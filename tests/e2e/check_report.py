@@ -133,6 +133,27 @@ def check_csv_export(run_dir, out, name):
     print(f"{name}: export --csv wrote {len(expected) + 1} files, row counts equal to run.h5")
 
 
+def check_alarm_tables(section, run_dir, name):
+    """The confusion table's group rows equal /scores/classes; the per-type table equals /alarms."""
+    with h5py.File(os.path.join(run_dir, "run.h5"), "r") as f:
+        classes = f["scores/classes"][:]
+        alarms = f["alarms"][:] if "alarms" in f else None
+    for row in classes:
+        label = row["name"].decode()
+        if label not in ("overall", "physiological", "technical", "high_priority"):
+            continue
+        cells = "".join(f"<td>{int(row[c])}</td>" for c in ("events", "detected", "missed", "alarms", "true_alarms",
+                                                               "false_alarms", "false_artifact", "repeats"))
+        check(f"<td>{label}</td>{cells}" in section, f"{name}: confusion row {label} is not {cells}")
+    if alarms is not None:
+        for kind in sorted({a.decode() for a in alarms["type"]}):
+            mine = alarms[alarms["type"] == kind.encode()]
+            annunciated = int((mine["suppressed"] == 0).sum())
+            check(re.search(rf"<td>{re.escape(kind)}</td><td>\w+</td><td>{annunciated}</td>", section) is not None,
+                  f"{name}: alarm type {kind} should show {annunciated} annunciated")
+    print(f"{name}: confusion rows and alarm types equal /scores/classes and /alarms")
+
+
 def _all_paths(f):
     paths = []
     f.visit(paths.append)
@@ -159,6 +180,7 @@ with tempfile.TemporaryDirectory(prefix="twinbed-report-") as work:
         patients = f["patients"].shape[0]
     if scored:
         check("<svg" in parts["alarms"] and "<table>" in parts["alarms"], "alarms: no confusion table")
+        check_alarm_tables(parts["alarms"], run_dir, "quickstart")
     else:
         check("no alarm scoring in this run" in parts["alarms"], "alarms: no 'no alarm scoring' note without /scores")
     timelines = re.findall(r'<svg class="timeline".*?</svg>', page, re.S)
