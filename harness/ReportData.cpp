@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "harness/H5Table.hpp"
 #include "harness/InputError.hpp"
@@ -84,6 +85,12 @@ void read_events(const H5::H5File& file, ReportData& data) {
                     onset = scored.column("onset_ns"), offset = scored.column("offset_ns"),
                     is_scored = scored.column("scored"), technical = scored.column("technical"),
                     detected = scored.column("detected");
+  // Ground-truth rows by (patient, onset, offset, class), to mark the scored ones.
+  std::map<std::tuple<std::uint32_t, std::int64_t, std::int64_t, std::string>, std::size_t> truth_row;
+  for (std::size_t i = 0; i < data.events.size(); ++i) {
+    const ReportEvent& e = data.events[i];
+    truth_row.emplace(std::make_tuple(e.patient, e.onset_ns, e.offset_ns, e.event_class), i);
+  }
   for (std::size_t r = 0; r < scored.loaded(); ++r) {
     const ReportEvent event{static_cast<std::uint32_t>(scored.integer(r, patient)),
                             scored.text(r, event_class),
@@ -97,13 +104,8 @@ void read_events(const H5::H5File& file, ReportData& data) {
       continue;
     }
     // A physiological scored event is a ground-truth row: mark that row detected or missed.
-    for (ReportEvent& truth : data.events) {
-      if (!truth.technical && truth.patient == event.patient && truth.event_class == event.event_class &&
-          truth.onset_ns == event.onset_ns && truth.offset_ns == event.offset_ns) {
-        truth.detected = event.detected;
-        break;
-      }
-    }
+    const auto found = truth_row.find(std::make_tuple(event.patient, event.onset_ns, event.offset_ns, event.event_class));
+    if (found != truth_row.end()) data.events[found->second].detected = event.detected;
   }
 }
 
