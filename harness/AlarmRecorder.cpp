@@ -103,7 +103,7 @@ AlarmTables::AlarmTables(std::string prefix, const ScoringInput& input, const Sc
     row.onset_ns = e.onset.ns();
     row.offset_ns = e.offset.ns();
     row.device = e.device;
-    row.scored = e.scored ? 1 : 0;
+    row.scored = r.scored ? 1 : 0;
     row.technical = rule != nullptr && rule->technical ? 1 : 0;
     row.priority = static_cast<std::uint8_t>(rule != nullptr ? rule->priority : Priority::low);
     row.detected = r.detected ? 1 : 0;

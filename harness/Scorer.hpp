@@ -93,6 +93,8 @@ struct AlarmResult {
 };
 
 struct EventResult {
+  // A target: ScoredEvent::scored, its class has a ClassRule and it lasts at least min_duration.
+  bool scored = false;
   bool detected = false;
   std::int64_t alarm = -1;  // the first alarm that detected it, index into alarms
   sim::Time delay;          // that alarm's time - onset (may be negative with pre_tolerance)
@@ -142,8 +144,12 @@ struct Scores {
   std::map<std::string, std::uint64_t> unmapped_types;  // type -> count
   double patient_days = 0.0;
 
-  // summary.json "alarms": {"overall": {...}, "<class>": {...}, ..., "false_per_patient_day": x,
-  // "false_share": x, "unmapped": {...}}; undefined figures are null.
+  // summary.json "alarms": {"overall", "physiological", "technical", "high_priority", "<class>": row,
+  // "false_per_patient_day", "false_share", "sensitivity", "ppv" (overall's), "patient_days",
+  // "alarms_total", "unmapped": {"count", "types": {type: n}}}. A row has the ClassScore counts,
+  // the ratios, "false_by_cause": {"artifact", "physiology"} and "delay": {"count", "p50", "p95",
+  // "max", "mean"} in seconds. Undefined figures are null (false_per_patient_day too, without
+  // patient-time).
   nlohmann::json to_json() const;
 };
 
