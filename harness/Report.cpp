@@ -250,6 +250,7 @@ std::string alarms_section(const ReportData& data) {
     }
     html += fmt::format("<h3>Alarms by type <small>{} alarms recorded, suppressed candidates included</small></h3>\n",
                         data.alarms.size());
+    html += outcome_bar_svg(data.alarms) + "\n";
     html += "<div class=\"wide\"><table><tr><th>type</th><th>priority</th><th>annunciated</th>";
     const std::vector<std::pair<std::string, std::string>> outcomes{
         {"true_positive", "true"}, {"repeat", "repeat"},     {"false_positive", "false"},      {"ignored", "ignored"},

@@ -92,6 +92,33 @@ std::string outcome_colour(const std::string& outcome) {
   return found != COLOURS.end() ? found->second : std::string("#4d4d4d");
 }
 
+std::string outcome_bar_svg(const std::vector<ReportAlarm>& alarms) {
+  constexpr double W = 760.0, LEFT = 4.0, RIGHT = W - 4.0, BAR = 18.0;
+  static const std::vector<std::string> ORDER{"true_positive", "repeat",          "false_positive",  "ignored",
+                                              "unmapped",      "suppressed_true", "suppressed_false"};
+  std::map<std::string, std::size_t> counts;
+  for (const ReportAlarm& a : alarms) ++counts[a.outcome];
+  std::string svg = fmt::format("<svg class=\"chart\" viewBox=\"0 0 {} 44\" role=\"img\" aria-label=\"alarms by outcome\">", coord(W));
+  if (alarms.empty()) {
+    svg += fmt::format("<rect x=\"{}\" y=\"2\" width=\"{}\" height=\"{}\" fill=\"#eee\"/>", coord(LEFT), coord(RIGHT - LEFT), coord(BAR));
+    return svg + "<text x=\"10\" y=\"15\">no alarms raised</text></svg>";
+  }
+  double x = LEFT, legend_x = LEFT;
+  for (const std::string& outcome : ORDER) {
+    const auto found = counts.find(outcome);
+    if (found == counts.end()) continue;
+    const double width = (RIGHT - LEFT) * static_cast<double>(found->second) / static_cast<double>(alarms.size());
+    svg += fmt::format("<rect x=\"{}\" y=\"2\" width=\"{}\" height=\"{}\" fill=\"{}\"><title>{}: {}</title></rect>", coord(x),
+                       coord(width), coord(BAR), outcome_colour(outcome), outcome, found->second);
+    const std::string label = fmt::format("{} {}", outcome, found->second);
+    svg += fmt::format("<rect x=\"{}\" y=\"28\" width=\"9\" height=\"9\" fill=\"{}\"/><text x=\"{}\" y=\"36\">{}</text>",
+                       coord(legend_x), outcome_colour(outcome), coord(legend_x + 12.0), label);
+    x += width;
+    legend_x += 24.0 + 5.4 * static_cast<double>(label.size());
+  }
+  return svg + "</svg>";
+}
+
 std::string alarm_legend_svg() {
   const std::vector<std::pair<std::string, std::string>> items{
       {"true_positive", "true alarm"},         {"repeat", "repeat"},

@@ -26,6 +26,9 @@ struct CompletenessRow {
 };
 std::string completeness_svg(const std::vector<CompletenessRow>& rows);
 
+// One stacked bar: every alarm of /alarms (suppressed candidates included) by outcome.
+std::string outcome_bar_svg(const std::vector<ReportAlarm>& alarms);
+
 // The outcome colour of an alarm in the alarm lane (and the alarm tables).
 std::string outcome_colour(const std::string& outcome);
 

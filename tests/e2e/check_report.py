@@ -179,7 +179,7 @@ with tempfile.TemporaryDirectory(prefix="twinbed-report-") as work:
         scored = "scores/classes" in f
         patients = f["patients"].shape[0]
     if scored:
-        check("<svg" in parts["alarms"] and "<table>" in parts["alarms"], "alarms: no confusion table")
+        check("<svg" in parts["alarms"] and "<table>" in parts["alarms"], "alarms: no confusion table or outcome bar")
         check_alarm_tables(parts["alarms"], run_dir, "quickstart")
     else:
         check("no alarm scoring in this run" in parts["alarms"], "alarms: no 'no alarm scoring' note without /scores")
