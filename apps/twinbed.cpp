@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -13,14 +14,17 @@
 #include "harness/Export.hpp"
 #include "harness/Report.hpp"
 #include "harness/InputError.hpp"
+#include "harness/JUnit.hpp"
 #include "harness/Run.hpp"
 #include "harness/Scenario.hpp"
+#include "harness/Suite.hpp"
 #include "harness/Version.hpp"
 #include "network/LinkModel.hpp"
 
 namespace {
 
 constexpr int EXIT_OK = 0;
+constexpr int EXIT_ASSERTION_FAILED = 1;
 constexpr int EXIT_INVALID_INPUT = 2;
 constexpr int EXIT_RUN_FAILED = 3;
 
@@ -54,6 +58,23 @@ int main(int argc, char** argv) {
   run->add_option("--seed", seed_text, "Override the scenario's master seed (0 to 2^64-1)");
   run->add_option("--out", out_dir, "Results folder (default: results)");
   run->add_flag("--quiet", quiet, "No progress bar and no summary; errors still go to stderr");
+  std::string run_junit;
+  bool print_dir = false;
+  run->add_option("--junit", run_junit, "Write the assertions' verdicts to this file as JUnit XML");
+  run->add_flag("--print-dir", print_dir, "Print the results folder as the last line of stdout (for scripts)");
+
+  harness::SuiteOptions suite_options;
+  std::string suite_junit;
+  std::string suite_out = "results";
+  CLI::App* suite = app.add_subcommand("suite", "Run many scenarios, each in its own process, and report their assertions");
+  suite->add_option("scenarios", suite_options.inputs, "Scenario files and folders (searched for *.yaml)")->required();
+  suite->add_option("--jobs", suite_options.jobs, "Scenarios run at once (default 1)")->check(CLI::Range(1u, 256u));
+  suite->add_option("--junit", suite_junit, "Write JUnit XML: a testsuite per scenario, a testcase per assertion");
+  suite->add_option("--out", suite_out, "Results folder (default: results)");
+  suite->add_option("--set", suite_options.overrides, "Override a key in every scenario, as for run")
+      ->allow_extra_args(false);
+  suite->add_flag("--quick", suite_options.quick,
+                  "Apply each scenario's '# ci-set: key=value' lines as --set (a shortened run for CI)");
 
   std::vector<std::string> validate_files;
   std::vector<std::string> validate_overrides;
@@ -101,7 +122,40 @@ int main(int argc, char** argv) {
     return error_line(EXIT_INVALID_INPUT, std::string("command line: ") + e.what() + " (see twinbed --help)");
   }
 
+  // `run --junit` reports the run's verdict, also when it could not run.
+  harness::ScenarioOutcome run_outcome;
+  run_outcome.file = run_file;
+  run_outcome.scenario = std::filesystem::path(run_file).stem().string();
+  run_outcome.started = std::chrono::system_clock::now();
+  const auto run_start = std::chrono::steady_clock::now();
+  const auto finish_run = [&](int code, const std::string& error) {
+    if (!*run || run_junit.empty()) return code;
+    run_outcome.exit_code = code;
+    run_outcome.error = error;
+    run_outcome.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+    try {
+      harness::write_junit(run_junit, {run_outcome}, run_outcome.wall_s);
+    } catch (const harness::RunError& e) {
+      return error_line(EXIT_RUN_FAILED, e.what());
+    }
+    return code;
+  };
+  const auto fail = [&](int code, const std::string& message) {
+    error_line(code, message);
+    std::string error = "twinbed: error: ";
+    return finish_run(code, error.append(message));
+  };
+
   try {
+    if (*suite) {
+      std::error_code error;
+      const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+      suite_options.program = error ? std::filesystem::path(argv[0]) : self;
+      suite_options.out_root = suite_out;
+      if (!suite_junit.empty()) suite_options.junit = suite_junit;
+      return harness::run_suite(suite_options, std::cout);
+    }
+
     if (*catalog && catalog_links) {
       std::optional<network::Technology> only;
       if (!catalog_type.empty()) {
@@ -210,12 +264,16 @@ int main(int argc, char** argv) {
     if (quiet) run_options.progress = false;
     const harness::RunResult result = harness::Run(std::move(scenario), run_options).execute();
     if (!quiet) std::cout << harness::format_summary(result) << std::flush;
-    return EXIT_OK;
+    if (print_dir) std::cout << result.directory.string() << std::endl;
+    run_outcome.scenario = result.summary["scenario"].get<std::string>();
+    run_outcome.assertions = result.summary["assertions"];
+    run_outcome.directory = result.directory.string();
+    return finish_run(result.summary["assertions_failed"].get<int>() > 0 ? EXIT_ASSERTION_FAILED : EXIT_OK, "");
   } catch (const harness::InputError& e) {
-    return error_line(EXIT_INVALID_INPUT, e.what());
+    return fail(EXIT_INVALID_INPUT, e.what());
   } catch (const harness::RunError& e) {
-    return error_line(EXIT_RUN_FAILED, std::string("run failed: ") + e.what());
+    return fail(EXIT_RUN_FAILED, std::string("run failed: ") + e.what());
   } catch (const std::exception& e) {
-    return error_line(EXIT_RUN_FAILED, std::string("run failed: ") + e.what());
+    return fail(EXIT_RUN_FAILED, std::string("run failed: ") + e.what());
   }
 }

@@ -1,6 +1,7 @@
 #include "devices/Device.hpp"
 #include "harness/Run.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -43,11 +44,20 @@ void write_file(const std::filesystem::path& path, const std::string& content) {
   if (!out) throw RunError("cannot write " + path.string());
 }
 
-// The first free name among "<base>", "<base>-2", "<base>-3", ... under `parent`.
-std::string free_run_id(const std::filesystem::path& parent, const std::string& base) {
+// Claims the first free name among "<base>", "<base>-2", "<base>-3", ... under `parent` by creating
+// its temporary folder ".tmp-<name>". mkdir is atomic and the finished run renames that folder to
+// "<name>" in one step, so a claimed name always exists under one of its two spellings: runs in
+// parallel (a suite's jobs) never take the same name, even when started in the same second.
+std::string claim_run_id(const std::filesystem::path& parent, const std::string& base) {
+  std::error_code error;
   for (int attempt = 1; attempt < 1000; ++attempt) {
     const std::string name = attempt == 1 ? base : base + "-" + std::to_string(attempt);
+    if (!std::filesystem::create_directory(parent / (".tmp-" + name), error)) {
+      if (error) throw RunError("cannot create results folder under " + parent.string() + ": " + error.message());
+      continue;
+    }
     if (!std::filesystem::exists(parent / name)) return name;
+    std::filesystem::remove(parent / (".tmp-" + name), error);
   }
   throw RunError("cannot find a free run folder name under " + parent.string());
 }
@@ -100,16 +110,18 @@ RunResult Run::execute() {
   const auto wall_start = std::chrono::system_clock::now();
   const auto steady_start = std::chrono::steady_clock::now();
   const std::filesystem::path parent = options_.out_root / scenario_.name;
+  std::error_code error;
+  std::filesystem::create_directories(parent, error);
+  if (error) throw RunError("cannot create results folder " + parent.string() + ": " + error.message());
   // A fixed id (tests) replaces an earlier run of that id; a generated one never overwrites.
   const std::string run_id =
       options_.run_id ? *options_.run_id
-                      : free_run_id(parent, utc_stamp(wall_start, "%Y%m%dT%H%M%SZ") + "-s" + std::to_string(scenario_.seed));
+                      : claim_run_id(parent, utc_stamp(wall_start, "%Y%m%dT%H%M%SZ") + "-s" + std::to_string(scenario_.seed));
   const std::filesystem::path final_directory = parent / run_id;
   const std::filesystem::path temporary =
-      parent / fmt::format(".tmp-{}-{}", run_id, static_cast<long>(::getpid()));
-
-  std::error_code error;
-  std::filesystem::create_directories(temporary, error);
+      options_.run_id ? parent / fmt::format(".tmp-{}-{}", run_id, static_cast<long>(::getpid()))
+                      : parent / (".tmp-" + run_id);
+  if (options_.run_id) std::filesystem::create_directories(temporary, error);
   if (error) throw RunError("cannot create results folder " + temporary.string() + ": " + error.message());
 
   try {
@@ -230,6 +242,13 @@ RunResult Run::execute() {
       }
       result.summary["baselines"] = baselines;
     }
+    // The assertions judge the metrics above; their verdict goes into the same file.
+    const std::vector<AssertionResult> assertions = evaluate(scenario_.expect, result.summary);
+    const auto failed =
+        std::count_if(assertions.begin(), assertions.end(), [](const AssertionResult& a) { return !a.passed; });
+    result.summary["assertions"] = assertions_json(assertions);
+    result.summary["assertions_passed"] = failed == 0;
+    result.summary["assertions_failed"] = failed;
     write_file(temporary / "summary.json", result.summary.dump(2) + "\n");
     // The report reads the finished folder (run.h5 + summary.json), as `twinbed report` does.
     try {
@@ -341,6 +360,9 @@ std::string format_summary(const RunResult& result) {
   }
   text += fmt::format("results     {}\n", result.directory.string());
   text += fmt::format("report      {}\n", (result.directory / "report.html").string());
+  for (const nlohmann::json& a : s.value("assertions", nlohmann::json::array())) {
+    text += fmt::format("{:<12}{}\n", a["passed"].get<bool>() ? "PASS" : "FAIL", a["message"].get<std::string>());
+  }
   return text;
 }
 

@@ -93,7 +93,7 @@ Scenario read_scenario(const YamlDocument& document) {
   const YamlField root = document.root();
   const YamlMap map = root.as_map({"twinbed", "name", "description", "seed", "replication", "duration", "cohort",
                                    "nodes", "links", "outages", "mobility", "record", "monitor", "baselines",
-                                   "scoring"});
+                                   "scoring", "expect"});
   const YamlField version = map.required("twinbed");
   if (version.as_string() != std::to_string(SCENARIO_VERSION)) {
     version.fail("is not a supported scenario version; allowed: " + std::to_string(SCENARIO_VERSION));
@@ -162,6 +162,18 @@ Scenario read_scenario(const YamlDocument& document) {
     if (record.has("packets")) scenario.record.network.packet_sample = record.get("packets").as_probability();
     if (record.has("link_interval")) {
       scenario.record.network.link_interval = record.get("link_interval").as_duration(sim::Time::from_ms(1));
+    }
+  }
+  if (map.has("expect")) {
+    for (const YamlField& item : map.get("expect").as_list()) {
+      Expectation expectation;
+      try {
+        expectation = parse_expectation(item.as_string());
+      } catch (const std::invalid_argument& e) {
+        item.fail(e.what());
+      }
+      expectation.location = item.location().to_string();
+      scenario.expect.push_back(std::move(expectation));
     }
   }
   return scenario;

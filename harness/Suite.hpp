@@ -21,8 +21,11 @@ struct SuiteOptions {
   std::filesystem::path program;          // the twinbed executable to run the scenarios with
 };
 
-// Returns the exit code: 0 all assertions passed, 1 an assertion failed, 2 a scenario was invalid
-// (or no scenario found), 3 a run failed. The worst wins: 3 > 2 > 1 > 0.
+// Returns the exit code: 0 all assertions passed, 1 an assertion failed, 2 a scenario was invalid,
+// 3 a run failed. The worst wins: 3 > 2 > 1 > 0. Throws InputError when an input is neither a file
+// nor a folder or a folder holds no *.yaml, RunError when the JUnit file cannot be written.
+// Each run is `program run FILE --quiet --print-dir --out OUT_ROOT [--set ...]`; its stderr goes
+// into the JUnit report.
 int run_suite(const SuiteOptions& options, std::ostream& out);
 
 }  // namespace twinbed::harness

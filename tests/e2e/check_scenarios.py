@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Every scenario in scenarios/ validates and runs to completion (exit 0) with a summary.
+"""Every scenario in scenarios/ validates, and `twinbed suite scenarios/ --quick` runs them all
+with every `expect:` assertion passing (exit 0), one JUnit testsuite per scenario.
 
 Usage: check_scenarios.py TWINBED SCENARIO_DIR"""
 import glob
@@ -7,6 +8,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
 
 twinbed, scenario_dir = sys.argv[1], sys.argv[2]
 files = sorted(glob.glob(os.path.join(scenario_dir, "**", "*.yaml"), recursive=True))
@@ -19,19 +21,26 @@ with tempfile.TemporaryDirectory(prefix="twinbed-scenarios-") as out:
         if v.returncode != 0:
             failures.append(f"{path}: validate exit {v.returncode}: {v.stderr.strip()}")
             continue
-        # Research scenarios (a week, 200 patients) run shortened to 3 h so the suite stays quick
-        # in a Debug build; their full length is exercised by hand and in docs/performance.md.
-        # A scenario may say how to shorten itself for the suite: "# ci-set: key=value" lines.
-        shorten = ["--set", "duration=3h"] if os.sep + "research" + os.sep in path else []
-        with open(path) as f:
-            for line in f:
-                if line.startswith("# ci-set:"):
-                    shorten += ["--set", line.split(":", 1)[1].strip()]
-        r = subprocess.run([twinbed, "run", path, "--out", out, *shorten], capture_output=True, text=True,
-                           timeout=600)
-        if r.returncode != 0 or "results " not in r.stdout:
-            failures.append(f"{path}: run exit {r.returncode}: {r.stderr.strip()}")
-        print(f"{path}: exit {r.returncode}")
+    # The whole library as a suite, each scenario shortened by its "# ci-set: key=value" lines so the
+    # test stays quick in a Debug build; full lengths are exercised by hand and in docs/.
+    junit = os.path.join(out, "junit.xml")
+    r = subprocess.run([twinbed, "suite", scenario_dir, "--quick", "--jobs", "2", "--out", out, "--junit", junit],
+                       capture_output=True, text=True, timeout=1800)
+    print(r.stdout)
+    if r.returncode != 0:
+        failures.append(f"suite exit {r.returncode}: {r.stderr.strip()}\n{r.stdout}")
+    else:
+        suites = ET.parse(junit).getroot().findall("testsuite")
+        if len(suites) != len(files):
+            failures.append(f"junit: {len(suites)} testsuites for {len(files)} scenarios")
+        for suite in suites:
+            cases = suite.findall("testcase")
+            names = [c.get("name") for c in cases]
+            # Every scenario carries expect: lines, so no suite is only the bare "run" case.
+            if names == ["run"] or not cases:
+                failures.append(f"junit: scenario {suite.get('name')} has no assertions")
+            if suite.get("failures") != "0" or suite.get("errors") != "0":
+                failures.append(f"junit: scenario {suite.get('name')} failed")
     # Options may come before or after the file, and validate checks every file it is given.
     r = subprocess.run([twinbed, "run", "--set", "duration=1min", files[0], "--quiet", "--out", out],
                        capture_output=True, text=True, timeout=60)
