@@ -219,6 +219,19 @@ with tempfile.TemporaryDirectory(prefix="twinbed-report-") as work:
                           capture_output=True, text=True)
     check(both.returncode == 2, f"export with --csv and --wfdb: exit {both.returncode}")
 
+    # --- assertions: one passes, one fails (exit code 1); both listed with their verdict ------------
+    out = os.path.join(work, "assert")
+    failed = subprocess.run([twinbed, "run", os.path.join(scenario_dir, "quickstart.yaml"), "--out", out, "--quiet",
+                             "--set", "duration=5min", "--set",
+                             'expect=["telemetry.completeness >= 0.9", "telemetry.latency.p99 <= 10ms"]'],
+                            capture_output=True, text=True, timeout=300)
+    check(failed.returncode == 1, f"run with a failing assertion: exit {failed.returncode} {failed.stderr}")
+    assert_page = open(glob.glob(os.path.join(out, "quickstart", "*", "report.html"))[0], encoding="utf-8").read()
+    check("Assertions: 1 of 2 passed" in assert_page, "assertions heading is not 'Assertions: 1 of 2 passed'")
+    verdicts = re.findall(r'<li class="(pass|fail)">[^<]*<code>([^<]*)</code>', assert_page)
+    check(verdicts == [("pass", "telemetry.completeness &gt;= 0.9"), ("fail", "telemetry.latency.p99 &lt;= 10ms")],
+          f"assertion verdicts on the page: {verdicts}")
+
     # --- a run without devices, with ECG ---------------------------------------------------------
     ecg_dir = run_scenario(os.path.join(scenario_dir, "validation", "ecg_rhythms.yaml"), os.path.join(work, "ecg"),
                            "duration=60s")
