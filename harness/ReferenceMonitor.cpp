@@ -1,6 +1,7 @@
-// The reference monitor: threshold, NEWS2 and glucose alarms on the delivered readings, technical
-// alarms (TechnicalWatch), all annunciated through one AlarmBoard. docs/alarms.md describes the
-// rules; the state machines live in AlarmCondition, AlarmBoard, News2Vitals and GlucoseTrend.
+// The reference monitor: threshold, NEWS2 and glucose alarms on the delivered readings, arrhythmia
+// alarms on the delivered ECG (EcgWatch), technical alarms (TechnicalWatch), all annunciated
+// through one AlarmBoard. docs/alarms.md describes the rules; the state machines live in
+// AlarmCondition, AlarmBoard, News2Vitals, GlucoseTrend and ArrhythmiaAnalyzer.
 #include "harness/ReferenceMonitor.hpp"
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 
 #include "harness/AlarmBoard.hpp"
 #include "harness/AlarmCondition.hpp"
+#include "harness/EcgWatch.hpp"
 #include "harness/GlucoseTrend.hpp"
 #include "harness/News2Vitals.hpp"
 #include "harness/TechnicalWatch.hpp"
@@ -168,6 +170,7 @@ struct ReferenceMonitor::State {
   std::map<std::pair<std::size_t, std::uint32_t>, AlarmCondition> thresholds;  // (rule, device)
   std::map<std::uint32_t, PatientState> patients;
   std::map<std::uint32_t, GlucoseState> glucose;  // by device
+  std::map<std::uint32_t, EcgWatch> ecg;          // by device, from its first ECG block
 };
 
 void ReferenceMonitor::State::consume(const network::Packet& packet, sim::Time delivered) {
@@ -180,6 +183,20 @@ void ReferenceMonitor::State::consume(const network::Packet& packet, sim::Time d
     state.reports_rate = true;
     if (state.rate.present && reading.sample_time < state.rate.sample_time) continue;
     state.rate = Rate{true, reading.sample_time, delivered, reading.value, reading.flags};
+  }
+  // The ECG before the readings: an ECG device's heart-rate alarm is judged with the signal
+  // quality of the ECG it came with.
+  if (config.arrhythmia.enabled) {
+    for (const network::Waveform& block : packet.waveforms) {
+      if (static_cast<Signal>(block.signal) != Signal::ecg) continue;
+      const std::uint32_t patient = device(packet.device, 0).patient;
+      auto it = ecg.find(packet.device);
+      if (it == ecg.end()) {
+        it = ecg.try_emplace(packet.device, packet.device, patient, config.arrhythmia, config.mode, board).first;
+      }
+      const std::optional<Rate> pulse = latest_rate(patient, false, delivered, packet.device);
+      it->second.feed(block, delivered, pulse ? std::optional<double>(pulse->bpm) : std::nullopt);
+    }
   }
   for (const network::Reading& reading : packet.readings) {
     const auto signal = static_cast<Signal>(reading.signal);
@@ -268,7 +285,19 @@ std::optional<std::string> ReferenceMonitor::State::spo2_cross_check(const netwo
 std::optional<std::string> ReferenceMonitor::State::rate_cross_check(const network::Reading& reading,
                                                                      const DeviceState& device,
                                                                      sim::Time delivered) const {
-  if (device.ecg) return std::nullopt;  // ECG heart rate: judged with the ECG's signal quality
+  if (device.ecg) {
+    // An ECG heart rate is doubtful when the ECG it was counted on is poor; the oximeter's pulse
+    // then decides: if it disagrees, the rate is taken for noise counted as beats (or beats lost).
+    const auto watch = ecg.find(reading.device);
+    const std::optional<double> quality =
+        watch == ecg.end() ? std::nullopt : watch->second.signal_quality();
+    if (!quality || *quality >= config.arrhythmia.min_signal_quality) return std::nullopt;
+    const std::optional<Rate> pulse = latest_rate(reading.patient, false, delivered, reading.device);
+    if (pulse && std::abs(pulse->bpm - reading.value) > config.cross_check_bpm) {
+      return fmt::format("ECG quality {:.2f}, pulse {:g} bpm disagrees", *quality, pulse->bpm);
+    }
+    return std::nullopt;
+  }
   // A pulse rate (oximeter, watch) that the patient's ECG contradicts is a pulse-signal artifact.
   const std::optional<Rate> ecg = latest_rate(reading.patient, true, delivered, reading.device);
   if (ecg && std::abs(reading.value - ecg->bpm) > config.cross_check_bpm) {
