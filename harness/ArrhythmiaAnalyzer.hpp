@@ -7,10 +7,15 @@
 //
 // One analyzer per ECG device. Pure streaming state: no simulator, testable with a vector of
 // samples. Times are sample times on the device's clock, as stamped on the blocks.
+#include <array>
+#include <complex>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
+#include "devices/QrsDetector.hpp"
+#include "harness/EcgFeatures.hpp"
 #include "network/Packet.hpp"
 #include "sim/Time.hpp"
 
@@ -39,6 +44,9 @@ struct ArrhythmiaParams {
   double vf_s = 4.0;
   // Atrial fibrillation: irregularity of the RR intervals over this window (see the .cpp).
   double af_window_s = 60.0;
+  // Keep every detected beat for beats() / ventricular() (tests); the monitor leaves it off so
+  // that memory does not grow with the run.
+  bool record_beats = false;
 };
 
 // A change of one arrhythmia condition, as the analyzer sees it on the measured ECG.
@@ -51,6 +59,7 @@ struct ArrhythmiaCall {
   // Signal quality over the analysed stretch, 0 (unusable) .. 1 (clean); see signal_quality().
   double signal_quality = 1.0;
   bool lead_off = false;      // some block in the stretch was flagged sensor_off by the device
+  bool motion = false;        // some block in the stretch was flagged motion by the device
 };
 
 class ArrhythmiaAnalyzer {
@@ -68,8 +77,105 @@ public:
   // Heart rate from the last detected beats, bpm (0 before any).
   double heart_rate_bpm() const;
   bool active(Arrhythmia kind) const;
-  // Detected R peaks so far (sample times on the device clock), for tests.
-  const std::vector<sim::Time>& beats() const;
+  // Detected R peaks so far (sample times on the device clock), for tests; with record_beats only.
+  const std::vector<sim::Time>& beats() const { return beat_log_; }
+  // Whether each of beats() was classified ventricular (wide), for tests.
+  const std::vector<bool>& ventricular() const { return ventricular_log_; }
+  // Times the analysis (re)started: the first block and every gap.
+  int restarts() const { return restarts_; }
+
+private:
+  struct Condition {
+    bool active = false;
+    sim::Time onset;
+    sim::Time last;  // the last moment the condition was seen to hold
+    double rate_bpm = 0.0;
+  };
+  struct QualitySegment {
+    sim::Time start, end;
+    double quality = 1.0;
+  };
+  // Accumulators of one quality segment (one second).
+  struct QualityAccumulator {
+    std::int64_t count = 0, stuck = 0;
+    float min = 0.0F, max = 0.0F, previous = 0.0F;
+    double low_sum = 0.0, low_sum_sq = 0.0, high_sum_sq = 0.0;
+  };
+
+  void configure(double rate_hz);
+  void restart(sim::Time start);
+  void end_all(std::vector<ArrhythmiaCall>& calls);
+  void step(float x, std::vector<ArrhythmiaCall>& calls);
+  void step_quality(float x);
+  void step_fibrillation(float x, std::vector<ArrhythmiaCall>& calls);
+  void analyse_beat(std::int64_t r, std::vector<ArrhythmiaCall>& calls);
+  void on_beat(sim::Time t, bool ventricular, std::vector<ArrhythmiaCall>& calls);
+  void update_rate_conditions(sim::Time t, std::vector<ArrhythmiaCall>& calls);
+  void update_atrial_fibrillation(std::vector<ArrhythmiaCall>& calls);
+  void check_asystole(std::vector<ArrhythmiaCall>& calls);
+  void clear_rhythm_history();
+  void end_rate_conditions(std::vector<ArrhythmiaCall>& calls);
+
+  void start_call(Arrhythmia kind, sim::Time onset, double rate_bpm, std::vector<ArrhythmiaCall>& calls);
+  void end_call(Arrhythmia kind, sim::Time at, std::vector<ArrhythmiaCall>& calls);
+  double quality_over(sim::Time from, sim::Time to) const;
+  double segment_quality(const QualityAccumulator& a) const;
+  sim::Time time_of(std::int64_t sample) const;
+  sim::Time now() const { return time_of(next_ - 1); }
+  Condition& condition(Arrhythmia kind) { return conditions_[static_cast<std::size_t>(kind)]; }
+
+  ArrhythmiaParams params_;
+  double rate_ = 0.0;
+  std::optional<devices::QrsDetector> detector_;
+  std::int64_t qrs_half_ = 0, slope_half_ = 0, ring_ = 0;
+
+  // The run: samples since the last (re)start, numbered from 0 at run_start_.
+  bool started_ = false;
+  sim::Time run_start_;
+  std::int64_t next_ = 0;
+  int restarts_ = 0;
+  std::vector<float> raw_;             // ring of the last ring_ samples
+  std::vector<std::int64_t> peaks_;    // the detector's output for one sample
+  std::vector<std::int64_t> pending_;  // R peaks waiting for their post-QRS samples
+  std::vector<float> scratch_;         // one beat's window
+
+  // Beats of the current rhythm stretch (cleared by a pause, VF or a restart).
+  std::vector<sim::Time> recent_;      // ring of R times
+  std::size_t beat_count_ = 0;         // beats in the stretch
+  std::size_t consecutive_v_ = 0;
+  std::optional<sim::Time> last_beat_;
+  sim::Time silence_since_;            // asystole is timed from here (last QRS, VF end, run start)
+  std::vector<double> rr_s_;           // RR intervals of the stretch, ring
+  std::vector<sim::Time> rr_end_;      // the R time ending each of them
+  std::size_t rr_count_ = 0;
+  std::vector<double> af_window_, af_scratch_;
+  double qrs_amplitude_mv_ = 1.0;      // running QRS peak-to-peak, for the SNR
+
+  std::array<Condition, ARRHYTHMIA_COUNT> conditions_{};
+
+  // VF: the band-passed, decimated signal and its spectrum every half second.
+  Biquad vf_high_, vf_low_;
+  std::int64_t decimation_ = 1, vf_eval_ = 0;
+  double vf_rate_ = 0.0;
+  std::vector<float> vf_ring_, vf_window_;
+  std::int64_t vf_count_ = 0;
+  std::vector<std::complex<double>> fft_;
+  std::optional<sim::Time> fibrillation_since_;  // a run of fibrillatory windows began here
+  sim::Time last_fibrillatory_;
+  int non_fibrillatory_ = 0;
+
+  // Signal quality: one value per second of signal.
+  Biquad sqi_low_, sqi_high_;
+  QualityAccumulator segment_;
+  sim::Time segment_start_;
+  std::array<QualitySegment, 16> segments_{};
+  std::size_t segment_count_ = 0;
+  // Device flags: the latest flagged stretch (merged over consecutive blocks).
+  sim::Time off_from_, off_until_, motion_from_, motion_until_;
+  bool any_off_ = false, any_motion_ = false;
+
+  std::vector<sim::Time> beat_log_;
+  std::vector<bool> ventricular_log_;
 };
 
 }  // namespace twinbed::harness

@@ -30,6 +30,10 @@ struct DeviceContext {
   devices::DeviceType type = devices::DeviceType::pulse_oximeter;
   std::uint32_t patient = 0;
   sim::Time sample_interval;                 // zero: on demand / times of day only
+  // The longest gap between its packets in normal operation when it batches readings
+  // (batch_interval, batch_readings x sample_interval); zero: one packet per sample. The monitor's
+  // no-data alarm waits for a multiple of the larger of the two.
+  sim::Time report_interval;
   std::vector<physiology::Signal> signals;   // what it reports (readings and waveforms)
 };
 

@@ -31,6 +31,14 @@ struct ThresholdRule {
   Priority priority = Priority::medium;
   sim::Time delay;     // alarm-condition delay (IEC 60601-1-8): the condition must persist this long
   bool enabled = true;
+  // true: the limit itself alarms (value <= limit, or >= when above), as the ground-truth
+  // definitions that use "at or below" (bradypnoea <= 8 /min, hypotension <= 90 mmHg, ...).
+  bool inclusive = false;
+
+  bool met(double value) const {
+    if (above) return inclusive ? value >= limit : value > limit;
+    return inclusive ? value <= limit : value < limit;
+  }
 };
 
 struct LatchingPolicy {

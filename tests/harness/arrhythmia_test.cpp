@@ -1,0 +1,656 @@
+// harness::ArrhythmiaAnalyzer on twinbed's own ECG: the true beats and rhythm episodes of the
+// physiology models (BeatGenerator + EcgSynthesizer, the CinC 2015 ground truth from
+// physiology::ArrhythmiaDetector), the ECG patch's front-end noise (devices::EcgNoise), cut into
+// 1 s blocks as the devices send them. Fixed seeds throughout.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <numbers>
+#include <string>
+
+#include "devices/EcgNoise.hpp"
+#include "devices/QrsDetector.hpp"
+#include "harness/ArrhythmiaAnalyzer.hpp"
+#include "harness/EcgFeatures.hpp"
+#include "physiology/CinC2015.hpp"
+#include "physiology/Ecg.hpp"
+#include "physiology/Rhythm.hpp"
+
+using namespace twinbed;
+using harness::Arrhythmia;
+using harness::ArrhythmiaCall;
+using physiology::Rhythm;
+
+namespace {
+
+constexpr double RATE_HZ = 250.0;
+constexpr std::int64_t PER_S = 250;
+constexpr float RAIL_MV = 5.0F;  // the patch's ADC limit: lead-off output (devices::lead_off_value)
+
+struct Interval {
+  double from_s = 0.0, to_s = 0.0;
+  bool contains(double t) const { return t >= from_s && t < to_s; }
+};
+
+struct TraceSpec {
+  std::string id = "a0001";
+  std::uint64_t seed = 1;
+  int seconds = 120;
+  physiology::RhythmSchedule rhythm;
+  std::function<double(double)> mean_hr_bpm = [](double) { return 70.0; };
+  bool noise = true;              // the ECG patch's front-end noise (EcgNoiseParams defaults)
+  std::vector<Interval> motion;   // electrode motion at `motion_scale`
+  double motion_scale = 1.0;
+  std::vector<Interval> lead_off; // output at the rail, blocks flagged sensor-off
+};
+
+struct Trace {
+  std::vector<float> ecg_mv;
+  std::vector<std::uint16_t> flags;                 // per sample
+  std::vector<physiology::Beat> beats;              // true beats inside the trace
+  std::vector<physiology::GroundTruthEvent> truth;  // CinC 2015 ground truth
+};
+
+// The vitals model's role: the mean heart rate as a function of time, applied from the next beat.
+class ScriptedRate final : public physiology::BeatSource {
+public:
+  ScriptedRate(physiology::BeatGenerator& generator, std::function<double(double)> hr)
+      : generator_(generator), hr_(std::move(hr)) {}
+  physiology::Beat next_beat() override {
+    generator_.set_mean_heart_rate(hr_(last_s_));
+    const physiology::Beat b = generator_.next_beat();
+    last_s_ = b.r_time.seconds();
+    beats.push_back(b);
+    return b;
+  }
+  std::vector<physiology::Beat> beats;
+
+private:
+  physiology::BeatGenerator& generator_;
+  std::function<double(double)> hr_;
+  double last_s_ = 0.0;
+};
+
+Trace make_trace(const TraceSpec& spec) {
+  const sim::Time end = sim::Time::from_s(spec.seconds);
+  physiology::BeatGenerator generator(spec.rhythm, {}, end, spec.seed, 0, spec.id);
+  ScriptedRate source(generator, spec.mean_hr_bpm);
+  physiology::EcgSynthesizer synth({}, source, generator.episodes(), sim::RandomStream(spec.seed, 0, spec.id, "ecg"));
+  Trace trace;
+  const auto n = static_cast<std::size_t>(spec.seconds * PER_S);
+  trace.ecg_mv.resize(n);
+  trace.flags.assign(n, network::READING_OK);
+  devices::EcgNoise noise({}, RATE_HZ);
+  sim::RandomStream rng(spec.seed, 0, spec.id, "noise");
+  for (int s = 0; s < spec.seconds; ++s) {
+    const auto first = static_cast<std::size_t>(s * PER_S);
+    const std::span<float> second(trace.ecg_mv.data() + first, PER_S);
+    synth.render(static_cast<std::int64_t>(first), second);
+    const bool moving = std::any_of(spec.motion.begin(), spec.motion.end(), [&](const Interval& i) { return i.contains(s); });
+    if (spec.noise || moving) noise.add(static_cast<std::int64_t>(first), second, moving ? spec.motion_scale : 0.0, rng);
+    for (std::size_t i = 0; i < second.size(); ++i) {
+      second[i] = std::clamp(second[i], -RAIL_MV, RAIL_MV);
+      if (moving) trace.flags[first + i] |= network::READING_MOTION;
+      const double t = static_cast<double>(first + i) / RATE_HZ;
+      if (std::any_of(spec.lead_off.begin(), spec.lead_off.end(), [&](const Interval& o) { return o.contains(t); })) {
+        second[i] = RAIL_MV;
+        trace.flags[first + i] |= network::READING_SENSOR_OFF;
+      }
+    }
+  }
+  physiology::EventLog log;
+  physiology::ArrhythmiaDetector truth(generator.episodes(), log);
+  for (const physiology::Beat& b : source.beats) {
+    if (b.r_time >= end) break;
+    trace.beats.push_back(b);
+    truth.on_beat(b);
+  }
+  truth.finish(end);
+  trace.truth = log.events;
+  return trace;
+}
+
+// Blocks of `block` samples (the last one shorter), each flagged with what any of its samples had.
+std::vector<network::Waveform> cut(const Trace& trace, std::size_t block, std::size_t from = 0,
+                                   std::size_t to = SIZE_MAX) {
+  std::vector<network::Waveform> blocks;
+  to = std::min(to, trace.ecg_mv.size());
+  for (std::size_t i = from; i < to; i += block) {
+    network::Waveform w;
+    w.start = sim::Time::from_ns(static_cast<std::int64_t>(i) * 4'000'000);  // 4 ms per sample at 250 Hz
+    w.sample_rate_hz = RATE_HZ;
+    const std::size_t n = std::min(block, to - i);
+    w.samples.assign(trace.ecg_mv.begin() + static_cast<std::ptrdiff_t>(i),
+                     trace.ecg_mv.begin() + static_cast<std::ptrdiff_t>(i + n));
+    for (std::size_t k = i; k < i + n; ++k) w.flags |= trace.flags[k];
+    blocks.push_back(std::move(w));
+  }
+  return blocks;
+}
+
+std::vector<ArrhythmiaCall> analyse(harness::ArrhythmiaAnalyzer& analyzer, const std::vector<network::Waveform>& blocks) {
+  std::vector<ArrhythmiaCall> calls;
+  for (const network::Waveform& w : blocks) analyzer.feed(w, calls);
+  return calls;
+}
+
+std::vector<ArrhythmiaCall> of_kind(const std::vector<ArrhythmiaCall>& calls, Arrhythmia kind, bool start = true) {
+  std::vector<ArrhythmiaCall> out;
+  for (const ArrhythmiaCall& c : calls) {
+    if (c.kind == kind && c.start == start) out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<physiology::GroundTruthEvent> truth_of(const Trace& trace, physiology::EventClass c) {
+  std::vector<physiology::GroundTruthEvent> out;
+  for (const auto& e : trace.truth) {
+    if (e.event_class == c) out.push_back(e);
+  }
+  return out;
+}
+
+void print_calls(const char* label, const std::vector<ArrhythmiaCall>& calls) {
+  for (const ArrhythmiaCall& c : calls) {
+    std::printf("%s: %s %s onset %.3f confirmed %.3f rate %.1f sqi %.2f%s%s\n", label,
+                std::string(harness::arrhythmia_name(c.kind)).c_str(), c.start ? "start" : "end", c.onset.seconds(),
+                c.confirmed.seconds(), c.rate_bpm, c.signal_quality, c.lead_off ? " lead-off" : "",
+                c.motion ? " motion" : "");
+  }
+}
+
+}  // namespace
+
+// --- features ----------------------------------------------------------------------------------
+
+TEST(EcgFeatures, DashFeaturesOfHandBuiltSeries) {
+  std::vector<double> scratch(64);
+  // Alternating 1 s / 2 s (bigeminy-like), n = 8 (no trimming): successive differences all 1 s,
+  // mean 1.5 s; two occupied bins of 16; every interior point turns.
+  const std::vector<double> alternating{1, 2, 1, 2, 1, 2, 1, 2};
+  const harness::AfFeatures f = harness::af_features(alternating, scratch);
+  EXPECT_DOUBLE_EQ(f.normalised_rmssd, 1.0 / 1.5);
+  EXPECT_DOUBLE_EQ(f.shannon_entropy, std::log(2.0) / std::log(16.0));
+  EXPECT_EQ(f.turning_points, 6.0);
+  EXPECT_DOUBLE_EQ(f.expected_turning_points, 4.0);               // (2 8 - 4) / 3
+  EXPECT_DOUBLE_EQ(f.turning_points_sd, std::sqrt(99.0 / 90.0));  // (16 8 - 29) / 90
+  EXPECT_FALSE(harness::af_irregular(f));                         // ShE 0.25 < 0.7
+  // n = 16 trims one interval at each end: the 5 s outlier goes, the rest is perfectly regular.
+  std::vector<double> one_pause(16, 0.8);
+  one_pause[9] = 5.0;
+  const harness::AfFeatures p = harness::af_features(one_pause, scratch);
+  EXPECT_EQ(p.normalised_rmssd, 0.0);
+  EXPECT_EQ(p.shannon_entropy, 0.0);
+  EXPECT_EQ(p.turning_points, 1.0);  // the outlier still counts for the turning points (Dash)
+  EXPECT_FALSE(harness::af_irregular(p));
+  EXPECT_EQ(harness::af_features(std::vector<double>(7, 1.0), scratch).intervals, 0U);  // too short
+
+  // Independent lognormal RR (CV 0.22, the rhythm model's AF) is AF; a smooth sinus HRV is not.
+  sim::RandomStream rng(3, 0, "dash", "rr");
+  std::vector<double> af, sinus;
+  for (int i = 0; i < 64; ++i) {
+    af.push_back(0.8 * std::exp(rng.normal(0.0, 0.22)));
+    sinus.push_back(0.8 + 0.02 * std::sin(0.6 * i));
+  }
+  const harness::AfFeatures a = harness::af_features(af, scratch);
+  std::printf("Dash features, lognormal RR: nRMSSD %.3f ShE %.3f TP %.0f (expected %.1f +/- %.1f)\n",
+              a.normalised_rmssd, a.shannon_entropy, a.turning_points, a.expected_turning_points, a.turning_points_sd);
+  EXPECT_TRUE(harness::af_irregular(a));
+  EXPECT_FALSE(harness::af_irregular(harness::af_features(sinus, scratch)));
+}
+
+TEST(EcgFeatures, QrsWidthOfAGaussianIsSigmaRootE) {
+  // Peak-to-peak over steepest slope: a Gaussian of s.d. sigma gives sigma sqrt(e), whatever its
+  // amplitude and whatever constant it sits on; the five-point derivative smooths the slope of a
+  // Gaussian sampled at 4 ms by 7 % at sigma = 16 ms and 2 % at 30 ms.
+  for (const double sigma_s : {0.016, 0.030}) {
+    std::vector<float> beat(55);
+    for (std::size_t k = 0; k < beat.size(); ++k) {
+      const double t = (static_cast<double>(k) - 27.0) / RATE_HZ;
+      beat[k] = static_cast<float>(0.7 + 1.5 * std::exp(-t * t / (2.0 * sigma_s * sigma_s)));
+    }
+    const double exact = sigma_s * std::sqrt(std::exp(1.0));
+    EXPECT_GE(harness::qrs_width_s(beat, 27, 15, RATE_HZ), exact);
+    EXPECT_LE(harness::qrs_width_s(beat, 27, 15, RATE_HZ), 1.08 * exact);
+  }
+  EXPECT_EQ(harness::qrs_width_s(std::vector<float>(55, 1.0F), 27, 15, RATE_HZ), 0.0);  // flat: no slope
+}
+
+TEST(EcgFeatures, FftMatchesTheDefinition) {
+  std::vector<std::complex<double>> x(16);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = {std::sin(1.3 * static_cast<double>(i * i)), std::cos(0.7 * i)};
+  std::vector<std::complex<double>> y = x;
+  harness::fft_in_place(y);
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    std::complex<double> sum;
+    for (std::size_t n = 0; n < x.size(); ++n) {
+      sum += x[n] * std::polar(1.0, -2.0 * std::numbers::pi * static_cast<double>(k * n) / 16.0);
+    }
+    EXPECT_NEAR(std::abs(y[k] - sum), 0.0, 1e-12) << k;
+  }
+}
+
+TEST(EcgFeatures, SpectrumOfFibrillationAndOfBeats) {
+  constexpr double rate = 62.5;
+  std::vector<std::complex<double>> work(128);
+  std::vector<float> sine(125), beats(125);
+  for (std::size_t i = 0; i < sine.size(); ++i) {
+    const double t = static_cast<double>(i) / rate;
+    sine[i] = static_cast<float>(0.3 * std::sin(2.0 * std::numbers::pi * 5.0 * t));
+    // Narrow beats at 2.5 Hz (150 bpm): their power spreads over the harmonics 2.5, 5, 7.5 ... Hz.
+    const double phase = std::fmod(t, 0.4) - 0.2;
+    beats[i] = static_cast<float>(std::exp(-phase * phase / (2.0 * 0.016 * 0.016)));
+  }
+  const harness::SpectrumFeatures vf = harness::spectrum_features(sine, rate, 2.0, work);
+  EXPECT_NEAR(vf.peak_hz, 5.0, rate / 128.0);  // within a bin
+  EXPECT_GT(vf.concentration, 0.99);
+  EXPECT_NEAR(vf.rms_mv, 0.3 / std::sqrt(2.0), 0.005);
+  const harness::SpectrumFeatures qrs = harness::spectrum_features(beats, rate, 2.0, work);
+  EXPECT_LT(qrs.concentration, 0.5);
+}
+
+TEST(EcgFeatures, NoiseQualityFollowsTheNstdbSnr) {
+  // (QRS p-p)^2 / 8 over the noise's mean square: 0 dB -> 0, 6 dB -> 0.5, 12 dB -> 1.
+  const double qrs = 1.6, signal_rms = qrs / std::sqrt(8.0);
+  EXPECT_NEAR(harness::noise_quality(qrs, signal_rms), 0.0, 1e-12);
+  EXPECT_NEAR(harness::noise_quality(qrs, signal_rms / std::pow(10.0, 0.3)), 0.5, 1e-12);
+  EXPECT_NEAR(harness::noise_quality(qrs, signal_rms / std::pow(10.0, 0.6)), 1.0, 1e-12);
+  EXPECT_EQ(harness::noise_quality(qrs, 0.0), 1.0);
+}
+
+// --- analyzer --------------------------------------------------------------------------------
+
+namespace {
+
+struct Analysis {
+  std::vector<ArrhythmiaCall> calls;
+  std::vector<sim::Time> beats;
+  std::vector<bool> ventricular;
+};
+
+Analysis analyse_trace(const Trace& trace, std::size_t block = PER_S) {
+  harness::ArrhythmiaParams params;
+  params.record_beats = true;
+  harness::ArrhythmiaAnalyzer analyzer(params);
+  Analysis a;
+  a.calls = analyse(analyzer, cut(trace, block));
+  a.beats = analyzer.beats();
+  a.ventricular = analyzer.ventricular();
+  return a;
+}
+
+std::size_t count_of(const std::vector<ArrhythmiaCall>& calls, Arrhythmia kind) { return of_kind(calls, kind).size(); }
+
+// The true beat at time t (an R peak of the rhythm model), by index.
+std::size_t beat_index(const Trace& trace, sim::Time t) {
+  const auto it = std::find_if(trace.beats.begin(), trace.beats.end(), [&](const physiology::Beat& b) { return b.r_time == t; });
+  EXPECT_NE(it, trace.beats.end());
+  return static_cast<std::size_t>(it - trace.beats.begin());
+}
+
+// The last true R peak before t.
+sim::Time last_beat_before(const Trace& trace, sim::Time t) {
+  sim::Time last;
+  for (const auto& b : trace.beats) {
+    if (b.r_time < t) last = b.r_time;
+  }
+  return last;
+}
+
+// ANSI/AAMI EC57 beat-by-beat matching (150 ms window, one to one) over [from, to).
+struct Ec57 {
+  int tp = 0, fn = 0, fp = 0;
+  int v_tp = 0, v_fn = 0, v_fp = 0;  // ventricular classification among matched beats
+  double se() const { return tp / static_cast<double>(tp + fn); }
+  double ppv() const { return tp / static_cast<double>(tp + fp); }
+};
+Ec57 ec57(const Trace& trace, const Analysis& a, double from_s, double to_s) {
+  constexpr double WINDOW_S = 0.150;
+  Ec57 s;
+  std::size_t j = 0;
+  auto in = [&](double t) { return t >= from_s && t < to_s; };
+  for (const physiology::Beat& b : trace.beats) {
+    const double t = b.r_time.seconds();
+    while (j < a.beats.size() && a.beats[j].seconds() < t - WINDOW_S) {
+      if (in(a.beats[j].seconds())) ++s.fp;
+      ++j;
+    }
+    if (!in(t)) continue;
+    const bool v = b.beat_class == physiology::BeatClass::ventricular;
+    if (j < a.beats.size() && a.beats[j].seconds() <= t + WINDOW_S) {
+      ++s.tp;
+      if (v && a.ventricular[j]) ++s.v_tp;
+      if (v && !a.ventricular[j]) ++s.v_fn;
+      if (!v && a.ventricular[j]) ++s.v_fp;
+      ++j;
+    } else {
+      ++s.fn;
+    }
+  }
+  for (; j < a.beats.size(); ++j) {
+    if (in(a.beats[j].seconds()) && a.beats[j].seconds() < to_s - WINDOW_S) ++s.fp;
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST(ArrhythmiaAnalyzer, VentricularTachycardiaIsCalledFromItsFirstBeat) {
+  TraceSpec spec;
+  spec.id = "vt";
+  spec.seed = 41;
+  spec.seconds = 200;
+  spec.rhythm.episodes.push_back({Rhythm::ventricular_tachycardia, sim::Time::from_s(120), sim::Time::from_s(140), 150.0});
+  const Trace trace = make_trace(spec);
+  const auto truth = truth_of(trace, physiology::EventClass::ventricular_tachycardia);
+  ASSERT_EQ(truth.size(), 1U);
+  const Analysis a = analyse_trace(trace);
+  print_calls("VT", a.calls);
+  const auto vt = of_kind(a.calls, Arrhythmia::ventricular_tachycardia);
+  ASSERT_EQ(vt.size(), 1U);
+  // The onset is the first V beat the detector sees. The rhythm model may put the first V beat
+  // one MIN_RR (200 ms) after the last sinus one, inside Pan-Tompkins' refractory period, where no
+  // detector can see it: the tolerance is one VT cycle (0.4 s at 150 bpm). The call comes once
+  // the 5th V beat has been seen: after the ground truth's onset (its 5th V beat) by the
+  // detector's and the beat window's delay, plus that cycle.
+  const sim::Time first_v = std::find_if(trace.beats.begin(), trace.beats.end(), [](const physiology::Beat& b) {
+                              return b.beat_class == physiology::BeatClass::ventricular;
+                            })->r_time;
+  const double delay = (vt[0].confirmed - truth[0].onset).seconds();
+  std::printf("VT: onset %.3f s after the first V beat, confirmed %.3f s after the 5th\n",
+              (vt[0].onset - first_v).seconds(), delay);
+  EXPECT_GE(vt[0].onset, first_v - sim::Time::from_ms(20));
+  EXPECT_LE(vt[0].onset, first_v + sim::Time::from_ms(450));
+  EXPECT_GE(delay, 0.0);
+  EXPECT_LE(delay, 1.0);
+  EXPECT_NEAR(vt[0].rate_bpm, 150.0, 10.0);
+  EXPECT_GT(vt[0].signal_quality, 0.8);
+  const auto ends = of_kind(a.calls, Arrhythmia::ventricular_tachycardia, false);
+  ASSERT_EQ(ends.size(), 1U);
+  EXPECT_NEAR(ends[0].onset.seconds(), truth[0].offset.seconds(), 0.02);  // the last V beat
+  EXPECT_EQ(count_of(a.calls, Arrhythmia::ventricular_fibrillation), 0U);
+  EXPECT_EQ(count_of(a.calls, Arrhythmia::asystole), 0U);
+  EXPECT_EQ(count_of(a.calls, Arrhythmia::atrial_fibrillation), 0U);
+  // 150 bpm for 20 s is also an extreme tachycardia, in the ground truth as here.
+  EXPECT_EQ(count_of(a.calls, Arrhythmia::extreme_tachycardia),
+            truth_of(trace, physiology::EventClass::extreme_tachycardia).size());
+}
+
+TEST(ArrhythmiaAnalyzer, AsystoleIsTimedFromTheLastQrs) {
+  TraceSpec spec;
+  spec.id = "asystole";
+  spec.seed = 42;
+  spec.seconds = 180;
+  spec.rhythm.episodes.push_back({Rhythm::asystole, sim::Time::from_s(120), sim::Time::from_s(126)});
+  const Trace trace = make_trace(spec);
+  const auto truth = truth_of(trace, physiology::EventClass::asystole);
+  ASSERT_EQ(truth.size(), 1U);
+  const Analysis a = analyse_trace(trace);
+  print_calls("asystole", a.calls);
+  const auto calls = of_kind(a.calls, Arrhythmia::asystole);
+  ASSERT_EQ(calls.size(), 1U);
+  const sim::Time last_qrs = truth[0].onset - sim::Time::from_s(4);
+  const double delay = (calls[0].confirmed - truth[0].onset).seconds();
+  std::printf("asystole: onset error %.3f s, confirmed %.3f s after 4 s without QRS\n",
+              (calls[0].onset - last_qrs).seconds(), delay);
+  EXPECT_NEAR(calls[0].onset.seconds(), last_qrs.seconds(), 0.02);
+  EXPECT_GE(delay, 0.0);
+  EXPECT_LE(delay, 0.5);
+  // A true asystole on a patch that is on: good quality, no lead-off, so a smart monitor keeps it.
+  EXPECT_FALSE(calls[0].lead_off);
+  EXPECT_GT(calls[0].signal_quality, 0.8);
+  const auto ends = of_kind(a.calls, Arrhythmia::asystole, false);
+  ASSERT_EQ(ends.size(), 1U);
+  EXPECT_NEAR(ends[0].onset.seconds(), truth[0].offset.seconds(), 0.02);  // the first QRS after
+  EXPECT_EQ(a.calls.size(), 2U);  // nothing else: no bradycardia across the pause
+}
+
+TEST(ArrhythmiaAnalyzer, VentricularFibrillationIsOneCallAndNoAsystole) {
+  TraceSpec spec;
+  spec.id = "vf";
+  spec.seed = 43;
+  spec.seconds = 200;
+  spec.rhythm.episodes.push_back({Rhythm::ventricular_fibrillation, sim::Time::from_s(120), sim::Time::from_s(140)});
+  const Trace trace = make_trace(spec);
+  const auto truth = truth_of(trace, physiology::EventClass::ventricular_fibrillation);
+  ASSERT_EQ(truth.size(), 1U);  // onset = start + 4 s
+  const Analysis a = analyse_trace(trace);
+  print_calls("VF", a.calls);
+  const auto vf = of_kind(a.calls, Arrhythmia::ventricular_fibrillation);
+  ASSERT_EQ(vf.size(), 1U);
+  const double delay = (vf[0].confirmed - truth[0].onset).seconds();
+  std::printf("VF: onset error %.3f s, confirmed %.3f s after 4 s of VF\n", vf[0].onset.seconds() - 120.0, delay);
+  // The onset is the middle of the first fibrillatory 2-s window: within a second of the truth.
+  EXPECT_NEAR(vf[0].onset.seconds(), 120.0, 1.0);
+  EXPECT_GE(delay, 0.0);
+  EXPECT_LE(delay, 1.0);
+  const auto ends = of_kind(a.calls, Arrhythmia::ventricular_fibrillation, false);
+  ASSERT_EQ(ends.size(), 1U);
+  EXPECT_NEAR(ends[0].onset.seconds(), 140.0, 1.0);
+  // VF's waves are neither asystole (no QRS, but a fibrillatory line) nor beats of a VT.
+  EXPECT_EQ(a.calls.size(), 2U);
+}
+
+TEST(ArrhythmiaAnalyzer, AtrialFibrillationIsCalledWithinAMinute) {
+  TraceSpec spec;
+  spec.id = "af";
+  spec.seed = 44;
+  spec.seconds = 25 * 60;
+  spec.rhythm.episodes.push_back({Rhythm::atrial_fibrillation, sim::Time::from_min(5), sim::Time::from_min(20)});
+  const Trace trace = make_trace(spec);
+  const Analysis a = analyse_trace(trace);
+  print_calls("AF", a.calls);
+  const auto af = of_kind(a.calls, Arrhythmia::atrial_fibrillation);
+  ASSERT_EQ(af.size(), 1U);
+  const double delay = af[0].confirmed.seconds() - 300.0;
+  std::printf("AF: onset error %.3f s, confirmed %.1f s after the onset\n", af[0].onset.seconds() - 300.0, delay);
+  EXPECT_NEAR(af[0].onset.seconds(), 300.0, 3.0);  // within ~2 beats
+  EXPECT_LE(delay, 60.0);                          // the scorer's window for AF
+  const auto ends = of_kind(a.calls, Arrhythmia::atrial_fibrillation, false);
+  ASSERT_EQ(ends.size(), 1U);
+  EXPECT_NEAR(ends[0].onset.seconds(), 1200.0, 3.0);
+  EXPECT_LE(ends[0].confirmed.seconds(), 1260.0);
+  EXPECT_EQ(a.calls.size(), 2U);  // nothing else in 15 min of AF at ~70 bpm
+}
+
+TEST(ArrhythmiaAnalyzer, ExtremeBradycardiaAndTachycardiaFollowTheCincDefinitions) {
+  struct Case {
+    const char* name;
+    double bpm;
+    Arrhythmia kind;
+    physiology::EventClass truth_class;
+    int beats;
+  };
+  for (const Case& c : {Case{"brady", 35.0, Arrhythmia::extreme_bradycardia, physiology::EventClass::extreme_bradycardia, 5},
+                        Case{"tachy", 160.0, Arrhythmia::extreme_tachycardia, physiology::EventClass::extreme_tachycardia, 17}}) {
+    TraceSpec spec;
+    spec.id = c.name;
+    spec.seed = 45;
+    spec.seconds = 240;
+    const double bpm = c.bpm;
+    spec.mean_hr_bpm = [bpm](double t) { return t >= 120.0 && t < 180.0 ? bpm : 70.0; };
+    const Trace trace = make_trace(spec);
+    const auto truth = truth_of(trace, c.truth_class);
+    ASSERT_EQ(truth.size(), 1U) << c.name;
+    const Analysis a = analyse_trace(trace);
+    print_calls(c.name, a.calls);
+    const auto calls = of_kind(a.calls, c.kind);
+    ASSERT_EQ(calls.size(), 1U) << c.name;
+    // Onset: the first of the n beats whose rate first met the definition; confirmed once the
+    // n-th (the ground truth's onset) has been seen.
+    const std::size_t met = beat_index(trace, truth[0].onset);
+    ASSERT_GE(met + 1, static_cast<std::size_t>(c.beats));
+    const sim::Time first = trace.beats[met + 1 - static_cast<std::size_t>(c.beats)].r_time;
+    const double delay = (calls[0].confirmed - truth[0].onset).seconds();
+    std::printf("%s: onset error %.3f s, confirmed %.3f s after the definition was met\n", c.name,
+                (calls[0].onset - first).seconds(), delay);
+    EXPECT_NEAR(calls[0].onset.seconds(), first.seconds(), 0.02) << c.name;
+    EXPECT_GE(delay, 0.0) << c.name;
+    EXPECT_LE(delay, 0.6) << c.name;
+    EXPECT_EQ(count_of(a.calls, Arrhythmia::ventricular_tachycardia), 0U) << c.name;
+    EXPECT_EQ(count_of(a.calls, Arrhythmia::asystole), 0U) << c.name;
+    EXPECT_EQ(count_of(a.calls, Arrhythmia::ventricular_fibrillation), 0U) << c.name;
+    EXPECT_EQ(count_of(a.calls, Arrhythmia::atrial_fibrillation), 0U) << c.name;
+  }
+}
+
+TEST(ArrhythmiaAnalyzer, EctopyCallsNoLethalArrhythmia) {
+  // 30 min of sinus rhythm with 30 PVCs an hour, then 30 min of bigeminy: wide beats, short
+  // couplings and compensatory pauses, but never 5 V beats in a row, a 4 s pause or VF.
+  for (const bool bigeminy : {false, true}) {
+    TraceSpec spec;
+    spec.id = bigeminy ? "bigeminy" : "pvc";
+    spec.seed = 46;
+    spec.seconds = 30 * 60;
+    if (bigeminy) {
+      spec.rhythm.bigeminy.push_back({sim::Time::zero(), sim::Time::from_min(30)});
+    } else {
+      spec.rhythm.pvc_per_hour = 30.0;
+    }
+    const Trace trace = make_trace(spec);
+    const Analysis a = analyse_trace(trace);
+    print_calls(spec.id.c_str(), a.calls);
+    const Ec57 s = ec57(trace, a, 10.0, spec.seconds);
+    std::printf("%s: %d beats, QRS Se %.2f %% +P %.2f %%; V beats %d, classified V: Se %.2f %% +P %.2f %%\n",
+                spec.id.c_str(), s.tp + s.fn, 100.0 * s.se(), 100.0 * s.ppv(), s.v_tp + s.v_fn,
+                100.0 * s.v_tp / std::max(1, s.v_tp + s.v_fn), 100.0 * s.v_tp / std::max(1, s.v_tp + s.v_fp));
+    EXPECT_GE(s.v_tp + s.v_fn, bigeminy ? 1000 : 8);
+    EXPECT_GE(s.v_tp, 0.97 * (s.v_tp + s.v_fn));
+    EXPECT_GE(s.v_tp, 0.97 * (s.v_tp + s.v_fp));
+    for (const Arrhythmia k : {Arrhythmia::ventricular_tachycardia, Arrhythmia::ventricular_fibrillation,
+                               Arrhythmia::asystole, Arrhythmia::atrial_fibrillation}) {
+      EXPECT_EQ(count_of(a.calls, k), 0U) << spec.id << " " << harness::arrhythmia_name(k);
+    }
+  }
+}
+
+TEST(ArrhythmiaAnalyzer, LeadOffIsAnAsystoleFlaggedLeadOffWithLowQuality) {
+  // The naive reading of a lead-off (rail or zero) is asystole; the call says why.
+  for (const float level : {RAIL_MV, 0.0F}) {
+    TraceSpec spec;
+    spec.id = "leadoff";
+    spec.seed = 47;
+    spec.seconds = 150;
+    spec.lead_off.push_back({60.0, 90.0});
+    Trace trace = make_trace(spec);
+    for (std::size_t i = 60 * PER_S; i < 90 * PER_S; ++i) trace.ecg_mv[i] = level;
+    harness::ArrhythmiaAnalyzer analyzer;
+    std::vector<ArrhythmiaCall> calls;
+    const auto blocks = cut(trace, PER_S);
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+      analyzer.feed(blocks[b], calls);
+      if (b + 1 == 50) {
+        EXPECT_GT(analyzer.signal_quality(), 0.8) << "clean ECG, level " << level;
+      }
+      if (b + 1 == 80) {
+        EXPECT_LT(analyzer.signal_quality(), 0.1) << "lead off, level " << level;
+      }
+    }
+    print_calls(level > 0.0F ? "rail" : "zero", calls);
+    const auto asystole = of_kind(calls, Arrhythmia::asystole);
+    ASSERT_EQ(asystole.size(), 1U);
+    EXPECT_TRUE(asystole[0].lead_off);
+    EXPECT_LT(asystole[0].signal_quality, 0.5);
+    EXPECT_GE(asystole[0].onset, last_beat_before(trace, sim::Time::from_s(60)));
+    EXPECT_LE(asystole[0].onset, sim::Time::from_s(61));
+    const auto ends = of_kind(calls, Arrhythmia::asystole, false);
+    ASSERT_EQ(ends.size(), 1U);  // the electrode is back: QRS again within a few seconds
+    EXPECT_GE(ends[0].onset, sim::Time::from_s(90));
+    EXPECT_LE(ends[0].confirmed, sim::Time::from_s(100));
+  }
+}
+
+TEST(ArrhythmiaAnalyzer, ResultDoesNotDependOnHowBlocksAreCut) {
+  TraceSpec spec;
+  spec.id = "cuts";
+  spec.seed = 48;
+  spec.seconds = 300;
+  spec.rhythm.episodes.push_back({Rhythm::ventricular_tachycardia, sim::Time::from_s(60), sim::Time::from_s(80), 170.0});
+  spec.rhythm.episodes.push_back({Rhythm::asystole, sim::Time::from_s(120), sim::Time::from_s(127)});
+  spec.rhythm.episodes.push_back({Rhythm::ventricular_fibrillation, sim::Time::from_s(180), sim::Time::from_s(200)});
+  spec.motion.push_back({240.0, 260.0});
+  const Trace trace = make_trace(spec);
+  const Analysis whole = analyse_trace(trace, PER_S);
+  ASSERT_GE(whole.calls.size(), 6U);
+  for (const std::size_t block : {std::size_t{1}, std::size_t{37}, std::size_t{1000}}) {
+    const Analysis other = analyse_trace(trace, block);
+    EXPECT_EQ(other.beats, whole.beats) << block;
+    ASSERT_EQ(other.calls.size(), whole.calls.size()) << block;
+    for (std::size_t i = 0; i < whole.calls.size(); ++i) {
+      // The flags are per block (lead_off, motion): the stretch they cover depends on the cut.
+      const ArrhythmiaCall &x = whole.calls[i], &y = other.calls[i];
+      EXPECT_EQ(x.kind, y.kind) << block << " call " << i;
+      EXPECT_EQ(x.start, y.start) << block << " call " << i;
+      EXPECT_EQ(x.onset, y.onset) << block << " call " << i;
+      EXPECT_EQ(x.confirmed, y.confirmed) << block << " call " << i;
+      EXPECT_EQ(x.rate_bpm, y.rate_bpm) << block << " call " << i;
+      EXPECT_EQ(x.signal_quality, y.signal_quality) << block << " call " << i;
+    }
+  }
+}
+
+TEST(ArrhythmiaAnalyzer, AGapRestartsTheAnalysisAndLateBlocksAreIgnored) {
+  // VT from 95 s to 115 s; the blocks of 100-104 s are lost, and block 50 arrives a second time.
+  TraceSpec spec;
+  spec.id = "gap";
+  spec.seed = 49;
+  spec.seconds = 150;
+  spec.rhythm.episodes.push_back({Rhythm::ventricular_tachycardia, sim::Time::from_s(95), sim::Time::from_s(115), 150.0});
+  const Trace trace = make_trace(spec);
+  const auto blocks = cut(trace, PER_S);
+  std::vector<network::Waveform> delivered;
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
+    if (b >= 100 && b < 105) continue;
+    delivered.push_back(blocks[b]);
+    if (b == 51) delivered.push_back(blocks[50]);  // a late retransmission
+  }
+  harness::ArrhythmiaAnalyzer analyzer;
+  const auto calls = analyse(analyzer, delivered);
+  print_calls("gap", calls);
+  EXPECT_EQ(analyzer.restarts(), 2);
+  // Up to the gap, exactly what the first 100 s alone give.
+  harness::ArrhythmiaAnalyzer before;
+  const auto reference = analyse(before, std::vector<network::Waveform>(blocks.begin(), blocks.begin() + 100));
+  const auto vt = of_kind(calls, Arrhythmia::ventricular_tachycardia);
+  const auto vt_ends = of_kind(calls, Arrhythmia::ventricular_tachycardia, false);
+  ASSERT_EQ(vt.size(), 2U);
+  ASSERT_EQ(vt_ends.size(), 2U);
+  ASSERT_FALSE(reference.empty());
+  EXPECT_EQ(vt[0].onset, of_kind(reference, Arrhythmia::ventricular_tachycardia)[0].onset);
+  EXPECT_NEAR(vt[0].onset.seconds(), 95.0, 0.02);
+  // The gap ends what was going on at its last sample; after it the detector learns again and
+  // the VT still under way is called anew from the first beats it sees.
+  EXPECT_EQ(vt_ends[0].onset, sim::Time::from_ms(99'996));
+  EXPECT_EQ(vt_ends[0].confirmed, sim::Time::from_ms(99'996));
+  EXPECT_GE(vt[1].onset, sim::Time::from_s(105));
+  EXPECT_LE(vt[1].confirmed, sim::Time::from_s(110));
+  EXPECT_NEAR(vt_ends[1].onset.seconds(), 115.0, 0.5);
+  EXPECT_EQ(count_of(calls, Arrhythmia::asystole), 0U);  // missing data is not a flat line
+}
+
+TEST(ArrhythmiaAnalyzer, QrsDetectionOnNoisyEcgByEc57) {
+  // The analyzer's beats against the true ones (EC57, 150 ms), scored after EC57's 5 min: the
+  // patch's front-end noise at rest, then a motion fault (magnitude 1) over 10 min.
+  TraceSpec spec;
+  spec.id = "noisy";
+  spec.seed = 50;
+  spec.seconds = 25 * 60;
+  spec.motion.push_back({15.0 * 60, 25.0 * 60});
+  const Trace trace = make_trace(spec);
+  const Analysis a = analyse_trace(trace);
+  const Ec57 rest = ec57(trace, a, 300.0, 900.0);
+  const Ec57 motion = ec57(trace, a, 900.0, 1500.0);
+  std::printf("QRS at rest (patch noise): %d beats, Se %.2f %%, +P %.2f %%\n", rest.tp + rest.fn, 100.0 * rest.se(),
+              100.0 * rest.ppv());
+  std::printf("QRS under motion: %d beats, Se %.2f %%, +P %.2f %%\n", motion.tp + motion.fn, 100.0 * motion.se(),
+              100.0 * motion.ppv());
+  ASSERT_GT(rest.tp + rest.fn, 600);
+  EXPECT_GE(rest.se(), 0.99);
+  EXPECT_GE(rest.ppv(), 0.99);
+  // Motion artifact as large as a QRS: many beats are missed and many artifacts counted.
+  EXPECT_GE(motion.se(), 0.5);
+  EXPECT_LT(motion.ppv(), 0.95);
+}
