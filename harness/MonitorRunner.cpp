@@ -32,7 +32,7 @@ MonitorContext monitor_context(const World& world, const std::map<std::string, s
   }
   for (const DeviceInfo& d : world.device_info()) {
     const devices::DeviceTypeInfo& type = devices::device_type_info(*devices::device_type_from_name(d.type));
-    context.devices.push_back(DeviceContext{d.id, type.type, d.patient, d.sample_interval, type.signals});
+    context.devices.push_back(DeviceContext{d.id, type.type, d.patient, d.sample_interval, d.report_interval, type.signals});
   }
   context.options = options;
   return context;

@@ -125,17 +125,7 @@ Scenario read_scenario(const YamlDocument& document) {
   read_network_events(map, scenario.cohorts, scenario.duration, scenario.network);
 
   if (map.has("monitor")) scenario.monitor = read_monitor(map.get("monitor"));
-  if (map.has("baselines")) {
-    std::set<std::string> names{scenario.monitor.name};
-    for (const YamlField& item : map.get("baselines").as_list()) {
-      if (!item.as_unchecked_map().has("name")) item.fail("needs a 'name' (results go to /baselines/<name>)");
-      MonitorSpec baseline = read_monitor(item);
-      if (!names.insert(baseline.name).second) {
-        item.fail(baseline.name, "is a second monitor with this name; give each baseline a distinct 'name'");
-      }
-      scenario.baselines.push_back(std::move(baseline));
-    }
-  }
+  if (map.has("baselines")) scenario.baselines = read_baselines(map.get("baselines"), scenario.monitor.name);
   if (map.has("scoring")) scenario.scoring = read_scoring(map.get("scoring"));
 
   if (map.has("record")) {
