@@ -60,7 +60,7 @@ std::string dash() { return "–"; }
 std::string percent(std::optional<double> v, int decimals = 1) {
   return v ? fmt::format("{:.{}f} %", *v * 100.0, decimals) : dash();
 }
-std::string seconds(std::optional<double> v) { return v ? fmt::format("{} s", tick_label(*v)) : dash(); }
+std::string seconds(std::optional<double> v) { return v ? fmt::format("{:.3g} s", *v) : dash(); }
 std::string number(std::optional<double> v, int decimals) { return v ? fmt::format("{:.{}f}", *v, decimals) : dash(); }
 
 std::string card(const std::string& label, const std::string& value, const std::string& note = "") {
@@ -77,7 +77,7 @@ h3{font-size:14px;margin:14px 0 2px}h3 small,.muted{color:#666;font-weight:norma
 .card{border:1px solid #ddd;border-radius:6px;padding:6px 10px;min-width:120px}
 .card .label{font-size:11px;color:#666;text-transform:uppercase;letter-spacing:.03em}.card .value{font-size:18px;font-weight:600}
 .card .note{font-size:11px;color:#666}
-.wide{overflow-x:auto}table{border-collapse:collapse;font-size:12px;margin:6px 0}th,td{padding:3px 7px;border-bottom:1px solid #eee;text-align:right}td{white-space:nowrap}
+.wide{overflow-x:auto}table{border-collapse:collapse;font-size:12px;margin:6px 0}th,td{padding:3px 6px;border-bottom:1px solid #eee;text-align:right}td{white-space:nowrap}
 th{background:#f6f6f6}td:first-child,th:first-child{text-align:left}tr.group td{font-weight:600;background:#fafafa}
 .pass{color:#1a7f37}.fail{color:#c62828;font-weight:600}
 ul.assertions{list-style:none;padding:0}ul.assertions li{margin:2px 0}
@@ -88,7 +88,7 @@ svg .grid line{stroke:#ececec}svg .axis text,svg .yaxis text{fill:#666}svg .yaxi
 svg .strip{fill:#fcfcfc;stroke:#ddd}svg .band{fill-opacity:.2}svg .missed{stroke:#d73027;stroke-width:1.2;fill-opacity:.35}
 svg path{stroke-width:1.1}svg .truth{stroke-width:1}svg .strip-title{font-weight:600;font-size:11px}
 svg .strip-title tspan{font-weight:normal;fill:#666}svg .series{font-size:9px}svg .lane{font-size:9px;fill:#555}
-svg.legend{max-width:1100px}svg.chart{max-width:760px}svg.bar{display:inline-block;width:60px;height:8px;vertical-align:middle}
+svg.legend{max-width:1100px}svg.chart{max-width:760px}svg.bar{display:inline-block;width:40px;height:8px;vertical-align:middle}
 )";
 
 // "reference (smart)": a monitor object of summary.json (type, and mode when it has one).
@@ -204,18 +204,18 @@ std::string alarms_section(const ReportData& data) {
     html += data.has_alarms ? " (the run recorded alarms but no /scores tables).</p>\n" : ".</p>\n";
   } else {
     html += "<p class=\"muted\">Confusion counts per ground-truth class (/scores/classes). A true alarm is the first alarm "
-            "inside an event's matching window; later ones are repeats. Classes with neither events nor alarms are left "
-            "out.</p>\n<div class=\"wide\"><table><tr><th>class</th><th>events</th><th>detected</th><th>missed</th>"
-            "<th>alarms</th><th>true</th><th>false</th><th>of which artifact</th><th>repeats</th>"
-            "<th>suppressed true / true negatives</th><th>sensitivity</th><th>PPV</th><th>F1</th><th>false / patient-day</th>"
-            "<th>delay p50 / p95</th><th>CinC score</th></tr>\n";
+            "inside an event's matching window; later ones are repeats. TN (true negatives): suppressed candidates that "
+            "matched nothing. Classes with neither events, alarms nor suppressed candidates are left out.</p>\n<div class=\"wide\"><table><tr><th>class</th><th>events</th><th>detected</th><th>missed</th>"
+            "<th>alarms</th><th>true</th><th>false (artifact)</th><th>repeats</th>"
+            "<th>suppressed true / TN</th><th>sensitivity</th><th>PPV</th><th>F1</th><th>false / patient-day</th>"
+            "<th>delay p50 / p95</th><th>CinC</th></tr>\n";
     const auto row = [&](const std::string& name, bool group) {
       const auto cell = [&](const char* column) { return score_cell(data, name, column); };
       const auto count = [&](const char* column) { return number(cell(column), 0); };
       if (!group && cell("events").value_or(0) == 0 && cell("alarms").value_or(0) == 0 && cell("suppressed_true").value_or(0) == 0 &&
           cell("true_negatives").value_or(0) == 0)
         return std::string();
-      return fmt::format("<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+      return fmt::format("<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ({})</td><td>{}</td>"
                          "<td>{} / {}</td><td>{}{}</td><td>{}{}</td><td>{}</td><td>{}</td><td>{} / {}</td><td>{}</td></tr>\n",
                          group ? " class=\"group\"" : "", html_escape(name), count("events"), count("detected"), count("missed"),
                          count("alarms"), count("true_alarms"), count("false_alarms"), count("false_artifact"), count("repeats"),
