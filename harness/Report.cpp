@@ -60,7 +60,11 @@ std::string dash() { return "–"; }
 std::string percent(std::optional<double> v, int decimals = 1) {
   return v ? fmt::format("{:.{}f} %", *v * 100.0, decimals) : dash();
 }
-std::string seconds(std::optional<double> v) { return v ? fmt::format("{:.3g} s", *v) : dash(); }
+// Seconds with 3 significant digits below 100 s, whole seconds above ("1548 s", not "1.55e+03 s").
+std::string seconds(std::optional<double> v) {
+  if (!v) return dash();
+  return std::abs(*v) < 100.0 ? fmt::format("{:.3g} s", *v) : fmt::format("{:.0f} s", *v);
+}
 std::string number(std::optional<double> v, int decimals) { return v ? fmt::format("{:.{}f}", *v, decimals) : dash(); }
 
 std::string card(const std::string& label, const std::string& value, const std::string& note = "") {
@@ -177,13 +181,16 @@ std::string header_section(const ReportData& data) {
     html += fmt::format("<h3>Assertions: {} of {} passed</h3>\n<ul class=\"assertions\">", passed, assertions->size());
     for (const json& a : *assertions) {
       const bool ok = a.value("passed", false);
-      const json actual = a.contains("actual") ? a["actual"] : json();
-      html += fmt::format("<li class=\"{}\">{} <code>{}</code> <span class=\"muted\">actual {}{}</span></li>", ok ? "pass" : "fail",
-                          ok ? "✔ pass" : "✘ FAIL", html_escape(a.value("expect", std::string())),
-                          html_escape(actual.is_null() ? dash() : actual.is_string() ? actual.get<std::string>() : actual.dump()),
-                          html_escape(a.contains("message") && a["message"].is_string() && !a["message"].get<std::string>().empty()
-                                          ? ": " + a["message"].get<std::string>()
-                                          : std::string()));
+      // The message states the actual value ("... = 0.833333, expected >= 0.95"); without one, the value.
+      std::string detail = a.contains("message") && a["message"].is_string() ? a["message"].get<std::string>() : "";
+      if (detail.empty()) {
+        const json actual = a.contains("actual") ? a["actual"] : json();
+        detail = "actual " + (actual.is_number() ? fmt::format("{:.6g}", actual.get<double>())
+                              : actual.is_string() ? actual.get<std::string>()
+                                                   : dash());
+      }
+      html += fmt::format("<li class=\"{}\">{} <code>{}</code> <span class=\"muted\">{}</span></li>\n", ok ? "pass" : "fail",
+                          ok ? "✔ pass" : "✘ FAIL", html_escape(a.value("expect", std::string())), html_escape(detail));
     }
     html += "</ul>\n";
   }
