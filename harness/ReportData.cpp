@@ -189,9 +189,11 @@ void read_telemetry(const H5::H5File& file, ReportData& data, const std::vector<
       auto found = index.find(key);
       if (found == index.end()) {
         // The device's own name ("monitor" of "icu0001-monitor"): the strip already belongs to the patient.
-        std::string label = device_index >= 0 && static_cast<std::size_t>(device_index) < data.devices.size()
-                                ? data.devices[static_cast<std::size_t>(device_index)].id
-                                : "device " + std::to_string(device_index);
+        std::string label = "device ";
+        if (device_index >= 0 && static_cast<std::size_t>(device_index) < data.devices.size())
+          label = data.devices[static_cast<std::size_t>(device_index)].id;
+        else
+          label += std::to_string(device_index);
         const std::string& owner = data.patients[static_cast<std::size_t>(patient_index)].id;
         if (label.rfind(owner + "-", 0) == 0) label.erase(0, owner.size() + 1);
         label += " " + signal_names.at(code);
