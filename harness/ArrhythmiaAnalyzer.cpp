@@ -17,7 +17,8 @@ constexpr double QRS_SLOPE_HALF_WINDOW_S = 0.060;
 // Wide (ventricular) beats: qrs_width_s above this. Twinbed's ECGSYN normal QRS measures 17-37 ms
 // at 35-160 bpm, its ventricular beats (R' with a 30 ms sigma and S' at +75 ms: a QRS of ~160 ms,
 // the > 120 ms of Surawicz & Knilans, Chou's Electrocardiography ch. 12) 43-55 ms, with the
-// patch's noise (measured in tests/harness/arrhythmia_test.cpp). The limit sits between the two,
+// patch's noise (measured on the true beats of 35-160 bpm sinus, bigeminy and VT). The limit sits
+// between the two,
 // as a bedside classifier's QRS-width criterion does (Hamilton, "Open source ECG analysis",
 // Computers in Cardiology 29:101, 2002, classifies beats by width and template match).
 constexpr double WIDE_QRS_S = 0.040;
@@ -39,15 +40,23 @@ constexpr double VF_LOW_PASS_HZ = 15.0;
 constexpr double VF_TARGET_RATE_HZ = 62.5;
 constexpr double VF_WINDOW_S = 2.0;
 constexpr double VF_EVAL_S = 0.5;
-// Fibrillatory window: the dominant frequency in the VF / flutter range (VF 4-6 Hz in the model,
-// spec/physiology.md section 2; 3.5 Hz = 210 /min keeps VT below ~200 bpm out), most power in one
-// band around it (sinus and VT spread theirs over the harmonics of the heart rate; Barro et al.
-// 1989), and a sustained amplitude (fine VF starts around 0.1 mV; below it the line is flat).
+// Fibrillatory window (our rule, after the spectral VF detectors of Barro et al., J Biomed Eng
+// 11:320, 1989, reviewed by Amann et al., BioMed Eng OnLine 4:60, 2005): the dominant frequency
+// in the VF / flutter range (VF 3-10 Hz; 4-6 Hz in the model, spec/physiology.md section 2), at
+// least 90 % of the 1-20 Hz power within +/- 2 Hz of it (a fibrillation wave is nearly sinusoidal;
+// a QRS train spreads its power over the harmonics of its rate, of which a 4 Hz band holds a
+// share), and an amplitude above the flat line (0.03 mV rms, ~0.1 mV p-p, the lower end of fine
+// VF). Measured on twinbed's ECG with the patch's noise: VF windows 0.95-1.00 (30 patients), VT at
+// 150-260 bpm at most 0.85, sinus, AF and motion artifact at most 0.7.
 constexpr double VF_MIN_HZ = 3.5;
-constexpr double VF_MAX_HZ = 9.0;
+constexpr double VF_MAX_HZ = 10.0;
 constexpr double VF_BAND_HZ = 2.0;
-constexpr double VF_MIN_CONCENTRATION = 0.8;
-constexpr double VF_MIN_RMS_MV = 0.05;
+constexpr double VF_MIN_CONCENTRATION = 0.9;
+constexpr double VF_MIN_RMS_MV = 0.03;
+// A window turns fibrillatory once 1.1-2.1 s of its 2 s are VF (measured over 40 onsets): the
+// fibrillation is taken to have begun this long before the end of the first fibrillatory window,
+// never before the truth, so that VF is not called before 4 s of it (CinC 2015).
+constexpr double VF_ONSET_LAG_S = 1.0;
 // A run of fibrillatory windows ends after this many non-fibrillatory ones in a row (1 s): the
 // amplitude of VF waxes and wanes.
 constexpr int VF_MISSES = 2;
@@ -55,19 +64,27 @@ constexpr int VF_MISSES = 2;
 // --- atrial fibrillation ---------------------------------------------------------------------
 // The onset of AF is placed at the first irregular RR after the last run of this many regular
 // successive differences (|dRR| <= 0.1 mean RR, Dash's nRMSSD limit). In AF (RR CV ~0.2) a
-// difference is regular with probability ~0.25, so 6 in a row (p ~ 2e-4) mark sinus rhythm.
-constexpr int AF_ONSET_REGULAR_RUN = 6;
+// difference is regular with probability ~0.25, so 8 in a row (p ~ 1.5e-5) mark sinus rhythm.
+constexpr int AF_ONSET_REGULAR_RUN = 8;
 // Dash et al. analyse 128 beats; we call AF on as few as 32 irregular intervals (~25 s at 75 bpm),
 // so that AF is announced within the minute the scorer allows (harness/ScoringDefaults.cpp).
 constexpr std::size_t AF_MIN_INTERVALS = 32;
+// AF, once called, ends when nRMSSD falls to Dash's 0.1 or the entropy below this (our
+// hysteresis: 0.2 under Dash's 0.7, still far above bigeminy's 0.25 or a sinus rhythm's spread).
+constexpr double AF_ENTROPY_KEEP = 0.5;
 
 // --- signal quality --------------------------------------------------------------------------
-// Per second of signal: a flat line (range < 10 uV: no electrode on skin gives less than EMG and
-// respiration), samples stuck at one value (rail, zero lead-off, clipping: the ADC repeats a code
-// only when saturated), and the noise outside the ECG's diagnostic band, below 1 Hz (electrode
-// motion, wander) and above 40 Hz (EMG, mains), against the running QRS amplitude (NSTDB SNR).
-// After Li, Mark & Clifford, Physiol Meas 29:15 (2008: basSQI, the power below 1 Hz) and Behar et
-// al., IEEE TBME 60:1660 (2013: fSQI, the flat-line index).
+// Per second of signal, the product of two parts (after Li, Mark & Clifford, Physiol Meas 29:15,
+// 2008: basSQI, the power below 1 Hz; and Behar et al., IEEE TBME 60:1660, 2013: fSQI, the
+// flat-line index):
+// - flat / stuck: 0 for a range under 10 uV (an electrode on skin always shows more EMG and
+//   respiration than that), else the share of samples that do not repeat the previous one exactly
+//   (a live front end never does; a rail, a zero lead-off output or a clipped excursion does);
+// - noise: the power outside the ECG's diagnostic band, below 1 Hz (electrode motion, wander) and
+//   above 40 Hz (EMG, mains), against the running QRS amplitude as an NSTDB SNR (noise_quality).
+// A call's quality is the worst second of its stretch: one second of artifact is enough to doubt
+// what was built on it. Measured (tests/harness/arrhythmia_test.cpp): clean ECG with the patch's
+// noise 0.8-1 every second, a motion fault mostly below 0.4, lead-off 0.
 constexpr double FLAT_RANGE_MV = 0.01;
 constexpr double SQI_LOW_PASS_HZ = 1.0;
 constexpr double SQI_HIGH_PASS_HZ = 40.0;
@@ -117,6 +134,8 @@ void ArrhythmiaAnalyzer::configure(double rate_hz) {
   qrs_half_ = samples(QRS_HALF_WINDOW_S, rate_hz) + 2;  // + the derivative's reach
   slope_half_ = samples(QRS_SLOPE_HALF_WINDOW_S, rate_hz);
   ring_ = samples(RAW_RING_S, rate_hz);
+  silence_limit_ = samples(params_.asystole_s + REPORT_MARGIN_S, rate_hz);
+  segment_samples_ = samples(SQI_SEGMENT_S, rate_hz);
   raw_.assign(static_cast<std::size_t>(ring_), 0.0F);
   peaks_.clear();
   peaks_.reserve(16);
@@ -140,6 +159,7 @@ void ArrhythmiaAnalyzer::configure(double rate_hz) {
   vf_ring_.assign(static_cast<std::size_t>(window), 0.0F);
   vf_window_.assign(static_cast<std::size_t>(window), 0.0F);
   fft_.assign(std::bit_ceil(static_cast<std::size_t>(window)), {});
+  hann_ = hann_window(static_cast<std::size_t>(window));
   vf_eval_ = samples(VF_EVAL_S, rate_hz);
   vf_high_ = Biquad::butterworth(VF_HIGH_PASS_HZ, rate_hz, true);
   vf_low_ = Biquad::butterworth(std::min(VF_LOW_PASS_HZ, 0.4 * rate_hz), rate_hz, false);
@@ -159,8 +179,10 @@ void ArrhythmiaAnalyzer::restart(sim::Time start) {
   detector_->reset(0);
   pending_.clear();
   clear_rhythm_history();
-  last_beat_.reset();
-  silence_since_ = start;
+  set_silence(0);
+  raw_pos_ = 0;
+  decimation_phase_ = 0;
+  vf_eval_countdown_ = vf_eval_;
   qrs_amplitude_mv_ = NOMINAL_QRS_MV;
   for (Condition& c : conditions_) c = Condition{};
   vf_count_ = 0;
@@ -212,7 +234,8 @@ void ArrhythmiaAnalyzer::end_all(std::vector<ArrhythmiaCall>& calls) {
 
 void ArrhythmiaAnalyzer::step(float x, std::vector<ArrhythmiaCall>& calls) {
   const std::int64_t n = next_++;
-  raw_[static_cast<std::size_t>(n % ring_)] = x;
+  raw_[raw_pos_] = x;
+  if (++raw_pos_ == raw_.size()) raw_pos_ = 0;
   if (n == 0) {  // filters start at the first sample's level: no step response from a DC offset
     vf_high_.prime(x);
     vf_low_.prime(0.0);
@@ -255,10 +278,11 @@ void ArrhythmiaAnalyzer::analyse_beat(std::int64_t r, std::vector<ArrhythmiaCall
     beat_log_.push_back(t);
     ventricular_log_.push_back(ventricular);
   }
-  on_beat(t, ventricular, calls);
+  on_beat(r, ventricular, calls);
 }
 
-void ArrhythmiaAnalyzer::on_beat(sim::Time t, bool ventricular, std::vector<ArrhythmiaCall>& calls) {
+void ArrhythmiaAnalyzer::on_beat(std::int64_t r, bool ventricular, std::vector<ArrhythmiaCall>& calls) {
+  const sim::Time t = time_of(r);
   // In VF the detector's "beats" are fibrillation waves: no rhythm to analyse.
   if (condition(Arrhythmia::ventricular_fibrillation).active) return;
   if (condition(Arrhythmia::asystole).active) end_call(Arrhythmia::asystole, t, calls);
@@ -275,8 +299,7 @@ void ArrhythmiaAnalyzer::on_beat(sim::Time t, bool ventricular, std::vector<Arrh
   recent_[beat_count_ % cap] = t;
   ++beat_count_;
   consecutive_v_ = ventricular ? consecutive_v_ + 1 : 0;
-  last_beat_ = t;
-  silence_since_ = t;
+  set_silence(r);
   update_rate_conditions(t, calls);
   update_atrial_fibrillation(calls);
 }
@@ -309,6 +332,12 @@ void ArrhythmiaAnalyzer::update_rate_conditions(sim::Time t, std::vector<Arrhyth
          consecutive_v_ >= static_cast<std::size_t>(params_.vt_beats), [&](double hr) { return hr > params_.vt_bpm; });
 }
 
+namespace {
+bool af_still_variable(const AfFeatures& f) {
+  return f.normalised_rmssd > AF_RMSSD_MIN && f.shannon_entropy > AF_ENTROPY_KEEP;
+}
+}  // namespace
+
 void ArrhythmiaAnalyzer::update_atrial_fibrillation(std::vector<ArrhythmiaCall>& calls) {
   if (rr_count_ == 0) return;
   const std::size_t cap = rr_s_.size();
@@ -330,6 +359,11 @@ void ArrhythmiaAnalyzer::update_atrial_fibrillation(std::vector<ArrhythmiaCall>&
   const double mean = sum / static_cast<double>(take);
   auto irregular_at = [&](std::size_t i) { return std::abs(af_window_[i] - af_window_[i - 1]) > AF_RMSSD_MIN * mean; };
   auto end_time = [&](std::size_t i) { return rr_end_[(rr_count_ - take + i) % cap]; };
+  auto intervals_since = [&](sim::Time t) {
+    std::size_t n = 0;
+    while (n < take && end_time(take - 1 - n) > t) ++n;
+    return n;
+  };
 
   // The current irregular stretch: from the first irregular interval after the last run of regular
   // ones (0 = none). Dash's features are taken over it, so that a minute of sinus rhythm before
@@ -344,15 +378,22 @@ void ArrhythmiaAnalyzer::update_atrial_fibrillation(std::vector<ArrhythmiaCall>&
       break;
     }
   }
-  const std::size_t begin = stretch > 0 && take - stretch >= AF_MIN_INTERVALS ? stretch : take - AF_MIN_INTERVALS;
-  const bool irregular =
-      af_irregular(af_features(std::span<const double>(af_window_).subspan(begin), af_scratch_));
-
+  // Onset: Dash's three criteria on the stretch. Once AF is called it lasts while the last
+  // AF_MIN_INTERVALS intervals stay variable, judged only once that many have come since the
+  // onset, with hysteresis: the turning-point test (which tells AF from regular patterns such as
+  // bigeminy) would end it on every chance stretch of smooth RR (3 SD below the random count
+  // happens about once in 700 windows), and in fast AF the detector's refractory period clips
+  // the short intervals enough to take ShE just under 0.7.
   Condition& c = condition(Arrhythmia::atrial_fibrillation);
-  if (irregular && !c.active && stretch > 0) {
-    // Onset: the start of the stretch's first irregular interval (the end of the one before).
-    start_call(Arrhythmia::atrial_fibrillation, end_time(stretch - 1), 60.0 / mean, calls);
-  } else if (!irregular && c.active) {
+  const std::span<const double> intervals(af_window_);
+  if (!c.active && stretch > 0) {
+    const std::size_t begin = take - stretch >= AF_MIN_INTERVALS ? stretch : take - AF_MIN_INTERVALS;
+    if (af_irregular(af_features(intervals.subspan(begin), af_scratch_))) {
+      // The start of the stretch's first irregular interval (the end of the one before).
+      start_call(Arrhythmia::atrial_fibrillation, end_time(stretch - 1), 60.0 / mean, calls);
+    }
+  } else if (c.active && intervals_since(c.onset) >= AF_MIN_INTERVALS &&
+             !af_still_variable(af_features(intervals.last(AF_MIN_INTERVALS), af_scratch_))) {
     sim::Time last = c.onset;  // the end of the last irregular interval
     for (std::size_t i = take - 1; i >= 1; --i) {
       if (irregular_at(i)) {
@@ -366,6 +407,11 @@ void ArrhythmiaAnalyzer::update_atrial_fibrillation(std::vector<ArrhythmiaCall>&
     c.last = newest;
     c.rate_bpm = 60.0 / mean;
   }
+}
+
+void ArrhythmiaAnalyzer::set_silence(std::int64_t sample) {
+  silence_since_ = time_of(sample);
+  silence_deadline_ = sample + silence_limit_;
 }
 
 void ArrhythmiaAnalyzer::clear_rhythm_history() {
@@ -386,7 +432,7 @@ void ArrhythmiaAnalyzer::check_asystole(std::vector<ArrhythmiaCall>& calls) {
   // A fibrillatory waveform is not asystole (CinC 2015 counts a VF stretch as VF); a QRS waiting for
   // its window is still to come.
   if (fibrillation_since_ || !pending_.empty()) return;
-  if (now() - silence_since_ < sim::Time::from_seconds(params_.asystole_s + REPORT_MARGIN_S)) return;
+  if (next_ - 1 < silence_deadline_) return;
   end_rate_conditions(calls);
   start_call(Arrhythmia::asystole, silence_since_, 0.0, calls);
   clear_rhythm_history();
@@ -398,22 +444,24 @@ void ArrhythmiaAnalyzer::step_fibrillation(float x, std::vector<ArrhythmiaCall>&
   const std::int64_t n = next_ - 1;
   const double y = vf_low_.step(vf_high_.step(x));
   const std::size_t window = vf_ring_.size();
-  if (n % decimation_ == 0) vf_ring_[static_cast<std::size_t>(vf_count_++) % window] = static_cast<float>(y);
-  if ((n + 1) % vf_eval_ != 0 || vf_count_ < static_cast<std::int64_t>(window)) return;
+  if (decimation_phase_ == 0) vf_ring_[static_cast<std::size_t>(vf_count_++) % window] = static_cast<float>(y);
+  if (++decimation_phase_ == decimation_) decimation_phase_ = 0;
+  if (--vf_eval_countdown_ > 0) return;
+  vf_eval_countdown_ = vf_eval_;
+  if (vf_count_ < static_cast<std::int64_t>(window)) return;
   for (std::size_t i = 0; i < window; ++i) {
     vf_window_[i] = vf_ring_[(static_cast<std::size_t>(vf_count_) + i) % window];
   }
-  const SpectrumFeatures f = spectrum_features(vf_window_, vf_rate_, VF_BAND_HZ, fft_);
+  const SpectrumFeatures f = spectrum_features(vf_window_, vf_rate_, VF_BAND_HZ, hann_, fft_);
   const bool fibrillatory = f.peak_hz >= VF_MIN_HZ && f.peak_hz <= VF_MAX_HZ &&
                             f.concentration >= VF_MIN_CONCENTRATION && f.rms_mv >= VF_MIN_RMS_MV;
   const sim::Time t = now();
-  const sim::Time half_window = sim::Time::from_seconds(0.5 * VF_WINDOW_S);
+  const sim::Time lag = sim::Time::from_seconds(VF_ONSET_LAG_S);
   Condition& vf = condition(Arrhythmia::ventricular_fibrillation);
   if (fibrillatory) {
     non_fibrillatory_ = 0;
     last_fibrillatory_ = t;
-    // The waveform is taken to have begun mid-way through the first fibrillatory window.
-    if (!fibrillation_since_) fibrillation_since_ = std::max(run_start_, t - half_window);
+    if (!fibrillation_since_) fibrillation_since_ = std::max(run_start_, t - lag);
     if (!vf.active && t - *fibrillation_since_ >= sim::Time::from_seconds(params_.vf_s)) {
       if (condition(Arrhythmia::asystole).active) end_call(Arrhythmia::asystole, *fibrillation_since_, calls);
       end_rate_conditions(calls);
@@ -423,9 +471,9 @@ void ArrhythmiaAnalyzer::step_fibrillation(float x, std::vector<ArrhythmiaCall>&
     if (vf.active) vf.last = t;
   } else if (fibrillation_since_ && ++non_fibrillatory_ >= VF_MISSES) {
     if (vf.active) {
-      const sim::Time end = last_fibrillatory_ - half_window;
+      const sim::Time end = last_fibrillatory_ - lag;
       end_call(Arrhythmia::ventricular_fibrillation, std::max(end, vf.onset), calls);
-      silence_since_ = t;  // asystole after VF is timed from its end
+      set_silence(n);  // asystole after VF is timed from its end
     }
     fibrillation_since_.reset();
     non_fibrillatory_ = 0;
@@ -450,7 +498,7 @@ void ArrhythmiaAnalyzer::step_quality(float x) {
   a.low_sum += low;
   a.low_sum_sq += low * low;
   a.high_sum_sq += high * high;
-  if (a.count >= samples(SQI_SEGMENT_S, rate_)) {
+  if (a.count >= segment_samples_) {
     segments_[segment_count_ % segments_.size()] = {segment_start_, now(), segment_quality(a)};
     ++segment_count_;
     segment_start_ = time_of(next_);
@@ -466,28 +514,31 @@ double ArrhythmiaAnalyzer::segment_quality(const QualityAccumulator& a) const {
   const double unstuck = 1.0 - static_cast<double>(a.stuck) / n;
   const double low_mean = a.low_sum / n;
   const double low_var = std::max(0.0, a.low_sum_sq / n - low_mean * low_mean);
+  // The run's first second is the filters' settling time (they start at the first sample, which
+  // may lie on a QRS): its noise is not measured.
+  if (segment_count_ == 0) return unstuck;
   const double noise = std::sqrt(low_var + a.high_sum_sq / n);
   return unstuck * noise_quality(qrs_amplitude_mv_, noise);
 }
 
 double ArrhythmiaAnalyzer::quality_over(sim::Time from, sim::Time to) const {
+  // The worst second: one second of artifact is enough to doubt a call built on the stretch.
   from = std::max(from, to - sim::Time::from_seconds(SQI_CALL_SPAN_S));
-  double sum = 0.0;
-  int n = 0;
+  double worst = 1.0;
+  bool any = false;
   const std::size_t kept = std::min(segment_count_, segments_.size());
   for (std::size_t i = 0; i < kept; ++i) {
     const QualitySegment& s = segments_[(segment_count_ - 1 - i) % segments_.size()];
     if (s.end < from) break;
     if (s.start > to) continue;
-    sum += s.quality;
-    ++n;
+    worst = std::min(worst, s.quality);
+    any = true;
   }
   // The second under way counts once it holds a quarter of its samples (or if nothing else does).
-  if (segment_.count > 0 && (n == 0 || segment_.count * 4 >= samples(SQI_SEGMENT_S, rate_))) {
-    sum += segment_quality(segment_);
-    ++n;
+  if (segment_.count > 0 && (!any || segment_.count * 4 >= segment_samples_)) {
+    worst = std::min(worst, segment_quality(segment_));
   }
-  return n > 0 ? sum / n : 1.0;
+  return worst;
 }
 
 double ArrhythmiaAnalyzer::signal_quality() const {

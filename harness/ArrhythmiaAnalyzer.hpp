@@ -6,7 +6,22 @@
 // artifacts produce the false alarms real monitors produce (Drew et al., PLoS One 2014).
 //
 // One analyzer per ECG device. Pure streaming state: no simulator, testable with a vector of
-// samples. Times are sample times on the device's clock, as stamped on the blocks.
+// samples. Times are sample times on the device's clock, as stamped on the blocks. Every sample
+// goes through the same steps whatever the blocks, so the calls do not depend on how the stream
+// was cut (only the device flags, which hold per block, do). Memory is allocated when the first
+// block (or a new sample rate) arrives, not per sample.
+//
+// What each call's onset is (the call itself comes at `confirmed`, when the analyzer has seen the
+// definition met, a few hundred ms after the ground truth's onset for beat-based conditions):
+//   asystole           the last QRS (or the end of a VF, or the start of the data); confirmed
+//                      asystole_s + 0.3 s later (the QRS detector's reporting delay)
+//   brady / tachy / VT the first of the n beats whose rate first met the definition; confirmed at
+//                      the n-th. Ventricular beats are those with a wide QRS (EcgFeatures.hpp).
+//   VF                 about when the fibrillatory waveform began (never earlier); confirmed vf_s
+//                      later. While VF lasts, the detector's "beats" are not analysed.
+//   AF                 the first irregular RR interval of the stretch; confirmed when Dash's
+//                      criteria hold over it (32 intervals or more).
+// An end call's onset is the last moment the condition was seen to hold.
 #include <array>
 #include <complex>
 #include <cstdint>
@@ -55,7 +70,7 @@ struct ArrhythmiaCall {
   bool start = true;          // true: the condition is now met; false: it ended
   sim::Time onset;            // sample time at which the condition began (start) or ended (end)
   sim::Time confirmed;        // sample time at which the definition was met (start) / the end seen
-  double rate_bpm = 0.0;      // the rate over the qualifying beats (0 for asystole)
+  double rate_bpm = 0.0;      // the rate over the qualifying beats (AF: mean; asystole, VF: 0)
   // Signal quality over the analysed stretch, 0 (unusable) .. 1 (clean); see signal_quality().
   double signal_quality = 1.0;
   bool lead_off = false;      // some block in the stretch was flagged sensor_off by the device
@@ -68,11 +83,13 @@ public:
 
   // Feeds one delivered ECG block. Blocks of one device must come in sample order: a block that
   // starts before the end of the previous one is ignored (late, e.g. a retransmission); a gap
-  // restarts the analysis (the QRS detector learns again). Appends the condition changes it
-  // confirms to `calls`.
+  // (more than one sample missing) or a new sample rate restarts the analysis: the conditions
+  // under way end at the last sample before it, and the QRS detector learns again. Appends the
+  // condition changes it confirms to `calls`.
   void feed(const network::Waveform& block, std::vector<ArrhythmiaCall>& calls);
 
-  // Signal quality index of the last few seconds, 0..1 (flat line, rail, out-of-band noise).
+  // Signal quality index of the last three seconds (their worst second), 0..1: flat line, stuck
+  // samples (rail, clipping), noise outside the ECG band against the QRS amplitude.
   double signal_quality() const;
   // Heart rate from the last detected beats, bpm (0 before any).
   double heart_rate_bpm() const;
@@ -109,7 +126,8 @@ private:
   void step_quality(float x);
   void step_fibrillation(float x, std::vector<ArrhythmiaCall>& calls);
   void analyse_beat(std::int64_t r, std::vector<ArrhythmiaCall>& calls);
-  void on_beat(sim::Time t, bool ventricular, std::vector<ArrhythmiaCall>& calls);
+  void on_beat(std::int64_t r, bool ventricular, std::vector<ArrhythmiaCall>& calls);
+  void set_silence(std::int64_t sample);
   void update_rate_conditions(sim::Time t, std::vector<ArrhythmiaCall>& calls);
   void update_atrial_fibrillation(std::vector<ArrhythmiaCall>& calls);
   void check_asystole(std::vector<ArrhythmiaCall>& calls);
@@ -128,6 +146,8 @@ private:
   double rate_ = 0.0;
   std::optional<devices::QrsDetector> detector_;
   std::int64_t qrs_half_ = 0, slope_half_ = 0, ring_ = 0;
+  std::int64_t silence_limit_ = 0;  // asystole_s plus the detector's reporting delay, samples
+  std::int64_t segment_samples_ = 1;  // one quality segment
 
   // The run: samples since the last (re)start, numbered from 0 at run_start_.
   bool started_ = false;
@@ -135,6 +155,7 @@ private:
   std::int64_t next_ = 0;
   int restarts_ = 0;
   std::vector<float> raw_;             // ring of the last ring_ samples
+  std::size_t raw_pos_ = 0;            // where the next sample goes in raw_
   std::vector<std::int64_t> peaks_;    // the detector's output for one sample
   std::vector<std::int64_t> pending_;  // R peaks waiting for their post-QRS samples
   std::vector<float> scratch_;         // one beat's window
@@ -143,8 +164,8 @@ private:
   std::vector<sim::Time> recent_;      // ring of R times
   std::size_t beat_count_ = 0;         // beats in the stretch
   std::size_t consecutive_v_ = 0;
-  std::optional<sim::Time> last_beat_;
   sim::Time silence_since_;            // asystole is timed from here (last QRS, VF end, run start)
+  std::int64_t silence_deadline_ = 0;  // the sample from which the silence is an asystole
   std::vector<double> rr_s_;           // RR intervals of the stretch, ring
   std::vector<sim::Time> rr_end_;      // the R time ending each of them
   std::size_t rr_count_ = 0;
@@ -155,11 +176,12 @@ private:
 
   // VF: the band-passed, decimated signal and its spectrum every half second.
   Biquad vf_high_, vf_low_;
-  std::int64_t decimation_ = 1, vf_eval_ = 0;
+  std::int64_t decimation_ = 1, vf_eval_ = 0, decimation_phase_ = 0, vf_eval_countdown_ = 0;
   double vf_rate_ = 0.0;
   std::vector<float> vf_ring_, vf_window_;
   std::int64_t vf_count_ = 0;
   std::vector<std::complex<double>> fft_;
+  std::vector<double> hann_;
   std::optional<sim::Time> fibrillation_since_;  // a run of fibrillatory windows began here
   sim::Time last_fibrillatory_;
   int non_fibrillatory_ = 0;

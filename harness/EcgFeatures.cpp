@@ -120,27 +120,40 @@ void fft_in_place(std::span<std::complex<double>> data) {
     j ^= bit;
     if (i < j) std::swap(data[i], data[j]);
   }
+  // Products written out: std::complex's operator* checks for infinities and NaNs (C99 Annex G),
+  // which costs more than the butterflies themselves.
+  auto mul = [](std::complex<double> a, std::complex<double> b) {
+    return std::complex<double>(a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real());
+  };
   for (std::size_t len = 2; len <= n; len <<= 1) {
     const double angle = -2.0 * std::numbers::pi / static_cast<double>(len);
     const std::complex<double> step(std::cos(angle), std::sin(angle));
     for (std::size_t i = 0; i < n; i += len) {
       std::complex<double> w(1.0, 0.0);
       for (std::size_t k = 0; k < len / 2; ++k) {
-        const std::complex<double> u = data[i + k], v = data[i + k + len / 2] * w;
+        const std::complex<double> u = data[i + k], v = mul(data[i + k + len / 2], w);
         data[i + k] = u + v;
         data[i + k + len / 2] = u - v;
-        w *= step;
+        w = mul(w, step);
       }
     }
   }
 }
 
+std::vector<double> hann_window(std::size_t n) {
+  std::vector<double> w(n, 1.0);
+  for (std::size_t i = 0; n > 1 && i < n; ++i) {
+    w[i] = 0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * static_cast<double>(i) / static_cast<double>(n - 1));
+  }
+  return w;
+}
+
 SpectrumFeatures spectrum_features(std::span<const float> samples_mv, double rate_hz, double band_hz,
-                                   std::span<std::complex<double>> work) {
+                                   std::span<const double> window, std::span<std::complex<double>> work) {
   SpectrumFeatures f;
   const std::size_t n = samples_mv.size();
   if (n < 4) return f;
-  assert(work.size() >= n && std::has_single_bit(work.size()));
+  assert(window.size() == n && work.size() >= n && std::has_single_bit(work.size()));
   double mean = 0.0;
   for (const float x : samples_mv) mean += x;
   mean /= static_cast<double>(n);
@@ -148,8 +161,7 @@ SpectrumFeatures spectrum_features(std::span<const float> samples_mv, double rat
   for (std::size_t i = 0; i < n; ++i) {
     const double x = static_cast<double>(samples_mv[i]) - mean;
     sum_sq += x * x;
-    const double hann = 0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * static_cast<double>(i) / static_cast<double>(n - 1));
-    work[i] = {x * hann, 0.0};
+    work[i] = {x * window[i], 0.0};
   }
   std::fill(work.begin() + static_cast<std::ptrdiff_t>(n), work.end(), std::complex<double>{});
   f.rms_mv = std::sqrt(sum_sq / static_cast<double>(n));

@@ -6,6 +6,7 @@
 #include <complex>
 #include <cstddef>
 #include <span>
+#include <vector>
 
 namespace twinbed::harness {
 
@@ -72,9 +73,11 @@ struct SpectrumFeatures {
   double concentration = 0.0;  // power within peak_hz +/- band_hz over the power in [1, 20] Hz
   double rms_mv = 0.0;         // of the stretch, mean removed
 };
-// `work` at least next_pow2(samples.size()) long (the stretch is zero-padded to it).
+// `window` is hann_window(samples.size()); `work` a power of two at least samples.size() long
+// (the stretch is zero-padded to it).
 SpectrumFeatures spectrum_features(std::span<const float> samples_mv, double rate_hz, double band_hz,
-                                   std::span<std::complex<double>> work);
+                                   std::span<const double> window, std::span<std::complex<double>> work);
+std::vector<double> hann_window(std::size_t n);
 
 // The noise part of the signal-quality index, from the signal-to-noise ratio in the convention of
 // the MIT-BIH Noise Stress Test Database (Moody, Muldrow & Mark, Computers in Cardiology 11:381,
