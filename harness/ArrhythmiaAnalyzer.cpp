@@ -315,7 +315,7 @@ void ArrhythmiaAnalyzer::update_rate_conditions(sim::Time t, std::vector<Arrhyth
   auto update = [&](Arrhythmia kind, int beats, bool enough, auto qualifies) {
     const double rate = enough ? rate_over(beats) : 0.0;
     Condition& c = condition(kind);
-    if (enough && qualifies(rate)) {
+    if (enough && qualifies(rate) && (c.active || !fibrillation_since_)) {
       if (!c.active) start_call(kind, first_of(beats), rate, calls);
       c.last = t;
       c.rate_bpm = rate;
@@ -323,6 +323,8 @@ void ArrhythmiaAnalyzer::update_rate_conditions(sim::Time t, std::vector<Arrhyth
       end_call(kind, c.last, calls);
     }
   };
+  // While the waveform looks fibrillatory, what the detector finds are fibrillation waves more
+  // often than beats: no rate condition starts (VF takes precedence, as on bedside monitors).
   const std::size_t count = beat_count_;
   update(Arrhythmia::extreme_bradycardia, params_.brady_beats, count >= static_cast<std::size_t>(params_.brady_beats),
          [&](double hr) { return hr < params_.brady_bpm; });
@@ -386,7 +388,7 @@ void ArrhythmiaAnalyzer::update_atrial_fibrillation(std::vector<ArrhythmiaCall>&
   // the short intervals enough to take ShE just under 0.7.
   Condition& c = condition(Arrhythmia::atrial_fibrillation);
   const std::span<const double> intervals(af_window_);
-  if (!c.active && stretch > 0) {
+  if (!c.active && stretch > 0 && !fibrillation_since_) {
     const std::size_t begin = take - stretch >= AF_MIN_INTERVALS ? stretch : take - AF_MIN_INTERVALS;
     if (af_irregular(af_features(intervals.subspan(begin), af_scratch_))) {
       // The start of the stretch's first irregular interval (the end of the one before).

@@ -556,4 +556,82 @@ TEST(ArrhythmiaAnalyzer, QrsDetectionOnNoisyEcgByEc57) {
   // Motion artifact as large as a QRS: many beats are missed and many artifacts counted.
   EXPECT_GE(motion.se(), 0.5);
   EXPECT_LT(motion.ppv(), 0.95);
+  // The artifact's false calls, as on real monitors; none at rest. Each carries what a smart
+  // monitor needs to doubt it: the motion flag and a signal quality below 0.5.
+  int during = 0;
+  double best = 0.0;
+  for (const ArrhythmiaCall& c : a.calls) {
+    if (!c.start) continue;
+    EXPECT_GE(c.onset, sim::Time::from_s(900)) << harness::arrhythmia_name(c.kind) << " at rest";
+    EXPECT_TRUE(c.motion);
+    best = std::max(best, c.signal_quality);
+    ++during;
+  }
+  std::printf("under motion: %d false calls, signal quality at most %.2f\n", during, best);
+  EXPECT_GT(during, 10);
+  EXPECT_LT(best, 0.5);
+}
+
+TEST(ArrhythmiaAnalyzer, CallsAgreeWithTheCincGroundTruthOverEightPatients) {
+  // Eight patients (fixed seeds), 20 min each: sinus at 60-95 bpm with 30 PVCs/h, a VT, an
+  // asystole, a VF, an extreme bradycardia and an extreme tachycardia. Every ground-truth event
+  // must be called (same kind, confirmed at or after its onset and within the definition's delay
+  // plus one VT cycle), and every call must belong to a ground-truth event.
+  using physiology::EventClass;
+  const std::vector<std::pair<EventClass, Arrhythmia>> kinds{
+      {EventClass::asystole, Arrhythmia::asystole},
+      {EventClass::extreme_bradycardia, Arrhythmia::extreme_bradycardia},
+      {EventClass::extreme_tachycardia, Arrhythmia::extreme_tachycardia},
+      {EventClass::ventricular_tachycardia, Arrhythmia::ventricular_tachycardia},
+      {EventClass::ventricular_fibrillation, Arrhythmia::ventricular_fibrillation}};
+  int events = 0, detected = 0, calls = 0, false_calls = 0;
+  double worst_delay = 0.0;
+  for (std::uint64_t seed = 0; seed < 8; ++seed) {
+    TraceSpec spec;
+    spec.id = "cohort" + std::to_string(seed);
+    spec.seed = 60 + seed;
+    spec.seconds = 20 * 60;
+    const double sinus = 60.0 + 5.0 * static_cast<double>(seed);
+    spec.mean_hr_bpm = [sinus](double t) { return t >= 840 && t < 900 ? 35.0 : t >= 1020 && t < 1080 ? 165.0 : sinus; };
+    spec.rhythm.pvc_per_hour = 30.0;
+    const double vt_bpm = 150.0 + 7.0 * static_cast<double>(seed);
+    spec.rhythm.episodes.push_back({Rhythm::ventricular_tachycardia, sim::Time::from_s(300), sim::Time::from_s(315), vt_bpm});
+    spec.rhythm.episodes.push_back({Rhythm::asystole, sim::Time::from_s(480), sim::Time::from_s(486)});
+    spec.rhythm.episodes.push_back({Rhythm::ventricular_fibrillation, sim::Time::from_s(660), sim::Time::from_s(675)});
+    const Trace trace = make_trace(spec);
+    const Analysis a = analyse_trace(trace);
+    for (const auto& [truth_class, kind] : kinds) {
+      const auto truth = truth_of(trace, truth_class);
+      const auto starts = of_kind(a.calls, kind);
+      for (const auto& e : truth) {
+        ++events;
+        const auto hit = std::find_if(starts.begin(), starts.end(), [&](const ArrhythmiaCall& c) {
+          return c.confirmed >= e.onset && c.confirmed <= e.onset + sim::Time::from_ms(1200);
+        });
+        if (hit != starts.end()) {
+          ++detected;
+          worst_delay = std::max(worst_delay, (hit->confirmed - e.onset).seconds());
+        } else {
+          std::printf("%s: missed %s at %.2f s\n", spec.id.c_str(), std::string(harness::arrhythmia_name(kind)).c_str(),
+                      e.onset.seconds());
+        }
+      }
+      for (const ArrhythmiaCall& c : starts) {
+        ++calls;
+        const bool explained = std::any_of(truth.begin(), truth.end(), [&](const physiology::GroundTruthEvent& e) {
+          return c.confirmed >= e.onset && c.confirmed <= e.offset + sim::Time::from_s(2);
+        });
+        if (!explained) {
+          ++false_calls;
+          print_calls("unexplained", {c});
+        }
+      }
+    }
+    EXPECT_EQ(count_of(a.calls, Arrhythmia::atrial_fibrillation), 0U) << spec.id;
+  }
+  std::printf("8 patients: %d ground-truth events, %d called (worst delay %.2f s); %d calls, %d unexplained\n", events,
+              detected, worst_delay, calls, false_calls);
+  EXPECT_GE(events, 40);  // 5 classes x 8 patients, more if a rate hovers at its limit
+  EXPECT_EQ(detected, events);
+  EXPECT_EQ(false_calls, 0);
 }
