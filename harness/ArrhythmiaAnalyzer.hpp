@@ -84,8 +84,10 @@ public:
   // Feeds one delivered ECG block. Blocks of one device must come in sample order: a block that
   // starts before the end of the previous one is ignored (late, e.g. a retransmission); a gap
   // (more than one sample missing) or a new sample rate restarts the analysis: the conditions
-  // under way end at the last sample before it, and the QRS detector learns again. Appends the
-  // condition changes it confirms to `calls`.
+  // under way end at the last sample before it, and the QRS detector learns again. Sample times
+  // follow the stamps through clock drift and a clock set back (a block that starts inside the
+  // last one but ends after it); a clock set forward by more than a sample looks like a gap.
+  // Appends the condition changes it confirms to `calls`.
   void feed(const network::Waveform& block, std::vector<ArrhythmiaCall>& calls);
 
   // Signal quality index of the last three seconds (their worst second), 0..1: flat line, stuck
@@ -102,14 +104,15 @@ public:
   int restarts() const { return restarts_; }
 
 private:
+  using Sample = std::int64_t;  // index of a sample since the analysis (re)started
   struct Condition {
     bool active = false;
-    sim::Time onset;
-    sim::Time last;  // the last moment the condition was seen to hold
+    Sample onset = 0;
+    Sample last = 0;  // the last sample at which the condition was seen to hold
     double rate_bpm = 0.0;
   };
   struct QualitySegment {
-    sim::Time start, end;
+    Sample first = 0, last = 0;
     double quality = 1.0;
   };
   // Accumulators of one quality segment (one second).
@@ -118,6 +121,11 @@ private:
     float min = 0.0F, max = 0.0F, previous = 0.0F;
     double low_sum = 0.0, low_sum_sq = 0.0, high_sum_sq = 0.0;
   };
+  // The latest stretch of blocks a device flagged (merged over consecutive blocks).
+  struct Flagged {
+    bool any = false;
+    Sample first = 0, last = 0;
+  };
 
   void configure(double rate_hz);
   void restart(sim::Time start);
@@ -125,49 +133,52 @@ private:
   void step(float x, std::vector<ArrhythmiaCall>& calls);
   void step_quality(float x);
   void step_fibrillation(float x, std::vector<ArrhythmiaCall>& calls);
-  void analyse_beat(std::int64_t r, std::vector<ArrhythmiaCall>& calls);
-  void on_beat(std::int64_t r, bool ventricular, std::vector<ArrhythmiaCall>& calls);
-  void set_silence(std::int64_t sample);
-  void update_rate_conditions(sim::Time t, std::vector<ArrhythmiaCall>& calls);
+  void analyse_beat(Sample r, std::vector<ArrhythmiaCall>& calls);
+  void on_beat(Sample r, bool ventricular, std::vector<ArrhythmiaCall>& calls);
+  void set_silence(Sample sample);
+  void update_rate_conditions(Sample r, std::vector<ArrhythmiaCall>& calls);
   void update_atrial_fibrillation(std::vector<ArrhythmiaCall>& calls);
   void check_asystole(std::vector<ArrhythmiaCall>& calls);
   void clear_rhythm_history();
   void end_rate_conditions(std::vector<ArrhythmiaCall>& calls);
 
-  void start_call(Arrhythmia kind, sim::Time onset, double rate_bpm, std::vector<ArrhythmiaCall>& calls);
-  void end_call(Arrhythmia kind, sim::Time at, std::vector<ArrhythmiaCall>& calls);
-  double quality_over(sim::Time from, sim::Time to) const;
+  void start_call(Arrhythmia kind, Sample onset, double rate_bpm, std::vector<ArrhythmiaCall>& calls);
+  void end_call(Arrhythmia kind, Sample at, std::vector<ArrhythmiaCall>& calls);
+  ArrhythmiaCall make_call(Arrhythmia kind, bool start, Sample onset, double rate_bpm) const;
+  double quality_over(Sample from, Sample to) const;
   double segment_quality(const QualityAccumulator& a) const;
-  sim::Time time_of(std::int64_t sample) const;
-  sim::Time now() const { return time_of(next_ - 1); }
+  sim::Time time_of(Sample sample) const;
   Condition& condition(Arrhythmia kind) { return conditions_[static_cast<std::size_t>(kind)]; }
 
   ArrhythmiaParams params_;
   double rate_ = 0.0;
   std::optional<devices::QrsDetector> detector_;
-  std::int64_t qrs_half_ = 0, slope_half_ = 0, ring_ = 0;
-  std::int64_t silence_limit_ = 0;  // asystole_s plus the detector's reporting delay, samples
-  std::int64_t segment_samples_ = 1;  // one quality segment
+  // Durations in samples at rate_.
+  Sample qrs_half_ = 0, slope_half_ = 0, ring_ = 0, asystole_samples_ = 0, vf_samples_ = 0, vf_lag_ = 0,
+         af_window_samples_ = 0, segment_samples_ = 1;
+  Sample silence_limit_ = 0;  // asystole_s plus the detector's reporting delay
 
-  // The run: samples since the last (re)start, numbered from 0 at run_start_.
+  // The run: samples since the last (re)start. Sample k is at anchor_time_ + (k - anchor_sample_)
+  // / rate_, the anchor following the blocks' stamps.
   bool started_ = false;
-  sim::Time run_start_;
-  std::int64_t next_ = 0;
+  sim::Time anchor_time_;
+  Sample anchor_sample_ = 0;
+  Sample next_ = 0;
   int restarts_ = 0;
   std::vector<float> raw_;             // ring of the last ring_ samples
   std::size_t raw_pos_ = 0;            // where the next sample goes in raw_
-  std::vector<std::int64_t> peaks_;    // the detector's output for one sample
-  std::vector<std::int64_t> pending_;  // R peaks waiting for their post-QRS samples
+  std::vector<Sample> peaks_;          // the detector's output for one sample
+  std::vector<Sample> pending_;        // R peaks waiting for their post-QRS samples
   std::vector<float> scratch_;         // one beat's window
 
   // Beats of the current rhythm stretch (cleared by a pause, VF or a restart).
-  std::vector<sim::Time> recent_;      // ring of R times
+  std::vector<Sample> recent_;         // ring of R peaks
   std::size_t beat_count_ = 0;         // beats in the stretch
   std::size_t consecutive_v_ = 0;
-  sim::Time silence_since_;            // asystole is timed from here (last QRS, VF end, run start)
-  std::int64_t silence_deadline_ = 0;  // the sample from which the silence is an asystole
+  Sample silence_since_ = 0;           // asystole is timed from here (last QRS, VF end, run start)
+  Sample silence_deadline_ = 0;        // the sample from which the silence is an asystole
   std::vector<double> rr_s_;           // RR intervals of the stretch, ring
-  std::vector<sim::Time> rr_end_;      // the R time ending each of them
+  std::vector<Sample> rr_end_;         // the R peak ending each of them
   std::size_t rr_count_ = 0;
   std::vector<double> af_window_, af_scratch_;
   double qrs_amplitude_mv_ = 1.0;      // running QRS peak-to-peak, for the SNR
@@ -182,19 +193,17 @@ private:
   std::int64_t vf_count_ = 0;
   std::vector<std::complex<double>> fft_;
   std::vector<double> hann_;
-  std::optional<sim::Time> fibrillation_since_;  // a run of fibrillatory windows began here
-  sim::Time last_fibrillatory_;
+  std::optional<Sample> fibrillation_since_;  // a run of fibrillatory windows began here
+  Sample last_fibrillatory_ = 0;
   int non_fibrillatory_ = 0;
 
   // Signal quality: one value per second of signal.
   Biquad sqi_low_, sqi_high_;
   QualityAccumulator segment_;
-  sim::Time segment_start_;
+  Sample segment_start_ = 0;
   std::array<QualitySegment, 16> segments_{};
   std::size_t segment_count_ = 0;
-  // Device flags: the latest flagged stretch (merged over consecutive blocks).
-  sim::Time off_from_, off_until_, motion_from_, motion_until_;
-  bool any_off_ = false, any_motion_ = false;
+  Flagged off_, motion_;  // device flags: sensor off, motion
 
   std::vector<sim::Time> beat_log_;
   std::vector<bool> ventricular_log_;
