@@ -142,7 +142,7 @@ ArrhythmiaAnalyzer::ArrhythmiaAnalyzer(const ArrhythmiaParams& params) : params_
 void ArrhythmiaAnalyzer::configure(double rate_hz) {
   rate_ = rate_hz;
   detector_.emplace(rate_hz);
-  qrs_half_ = samples(QRS_HALF_WINDOW_S, rate_hz) + 2;  // + the derivative's reach
+  qrs_half_ = samples(QRS_HALF_WINDOW_S + 2.0 * SLOPE_SPACING_S, rate_hz);  // + the derivative's reach
   slope_half_ = samples(QRS_SLOPE_HALF_WINDOW_S, rate_hz);
   ring_ = samples(RAW_RING_S, rate_hz);
   asystole_samples_ = samples(params_.asystole_s, rate_hz);

@@ -99,13 +99,15 @@ double qrs_width_s(std::span<const float> beat_mv, std::size_t r, std::size_t sl
   assert(r < beat_mv.size());
   const auto [lo, hi] = std::minmax_element(beat_mv.begin(), beat_mv.end());
   const double amplitude = static_cast<double>(*hi) - static_cast<double>(*lo);
-  // Least-squares slope over five samples: (2 (x[k+2] - x[k-2]) + x[k+1] - x[k-1]) / 10 per sample.
-  const std::size_t first = std::max<std::size_t>(2, r >= slope_half_width ? r - slope_half_width : 0);
-  const std::size_t last = std::min(beat_mv.size() - 3, r + slope_half_width);
+  // Least-squares slope over five points h apart: (2 (x[k+2h] - x[k-2h]) + x[k+h] - x[k-h]) / 10h.
+  const auto h = static_cast<std::size_t>(std::max<long long>(1, std::llround(SLOPE_SPACING_S * rate_hz)));
+  if (beat_mv.size() < 4 * h + 1) return 0.0;
+  const std::size_t first = std::max(2 * h, r >= slope_half_width ? r - slope_half_width : 0);
+  const std::size_t last = std::min(beat_mv.size() - 1 - 2 * h, r + slope_half_width);
   double steepest = 0.0;
+  auto x = [&](std::size_t k) { return static_cast<double>(beat_mv[k]); };
   for (std::size_t k = first; k <= last; ++k) {
-    const double slope = (2.0 * (static_cast<double>(beat_mv[k + 2]) - beat_mv[k - 2]) +
-                          (static_cast<double>(beat_mv[k + 1]) - beat_mv[k - 1])) / 10.0;
+    const double slope = (2.0 * (x(k + 2 * h) - x(k - 2 * h)) + (x(k + h) - x(k - h))) / (10.0 * static_cast<double>(h));
     steepest = std::max(steepest, std::abs(slope));
   }
   return steepest > 0.0 ? amplitude / (steepest * rate_hz) : 0.0;

@@ -53,12 +53,14 @@ AfFeatures af_features(std::span<const double> rr_s, std::span<double> scratch);
 bool af_irregular(const AfFeatures& features);
 
 // Width of a beat's QRS, free of any baseline: its peak-to-peak amplitude over the window
-// `beat_mv` divided by its steepest slope (five-point least-squares derivative) within
-// `slope_half_width` samples of `r`. For a Gaussian wave of s.d. sigma this is sigma sqrt(e) times
+// `beat_mv` divided by its steepest slope within `slope_half_width` samples of `r`. The slope is
+// the five-point least-squares derivative over points SLOPE_SPACING_S apart (at least one sample),
+// whatever the sample rate, so that it smooths the front end's noise alike at 250 or 1000 Hz. For a Gaussian wave of s.d. sigma this is sigma sqrt(e) times
 // (peak-to-peak / peak), so it grows with the width of the QRS whatever the wave sits on (a PVC on
 // the T wave before it measures like any other). On twinbed's ECGSYN model a normal QRS measures
 // 17-37 ms at 35-160 bpm, a ventricular one 43-55 ms (tests/harness/arrhythmia_test.cpp).
 double qrs_width_s(std::span<const float> beat_mv, std::size_t r, std::size_t slope_half_width, double rate_hz);
+inline constexpr double SLOPE_SPACING_S = 0.004;  // one sample at 250 Hz
 
 // In-place radix-2 FFT; data.size() must be a power of two.
 void fft_in_place(std::span<std::complex<double>> data);

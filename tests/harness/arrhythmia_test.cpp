@@ -344,6 +344,55 @@ TEST(ArrhythmiaAnalyzer, SampleTimesFollowADriftingDeviceClock) {
   }
 }
 
+TEST(ArrhythmiaAnalyzer, AnySampleRateGivesTheSameCalls) {
+  // The same patient (beats and rhythm) sampled at 128, 250, 500 and 1000 Hz with the patch's
+  // noise: the same calls, onsets within 30 ms (where the R peak is placed), AF confirmed within 2.5 s
+  // (its features cross their limits a beat earlier or later).
+  physiology::RhythmSchedule rhythm;
+  rhythm.episodes.push_back({Rhythm::ventricular_tachycardia, sim::Time::from_s(60), sim::Time::from_s(80), 160.0});
+  rhythm.episodes.push_back({Rhythm::asystole, sim::Time::from_s(100), sim::Time::from_s(106)});
+  rhythm.episodes.push_back({Rhythm::ventricular_fibrillation, sim::Time::from_s(130), sim::Time::from_s(150)});
+  rhythm.episodes.push_back({Rhythm::atrial_fibrillation, sim::Time::from_s(170), sim::Time::from_s(300)});
+  constexpr int SECONDS = 320;
+  std::vector<std::vector<ArrhythmiaCall>> results;
+  for (const double rate : {250.0, 128.0, 500.0, 1000.0}) {
+    physiology::BeatGenerator generator(rhythm, {}, sim::Time::from_s(SECONDS), 3, 0, "rates");
+    physiology::EcgParams ecg;
+    ecg.sample_rate_hz = rate;
+    physiology::EcgSynthesizer synth(ecg, generator, generator.episodes(), sim::RandomStream(3, 0, "rates", "ecg"));
+    devices::EcgNoise noise({}, rate);
+    sim::RandomStream rng(3, 0, "rates", "noise");
+    harness::ArrhythmiaAnalyzer analyzer;
+    std::vector<ArrhythmiaCall> calls;
+    network::Waveform w;
+    w.sample_rate_hz = rate;
+    w.samples.resize(static_cast<std::size_t>(rate));
+    for (int s = 0; s < SECONDS; ++s) {
+      const std::int64_t first = s * static_cast<std::int64_t>(rate);
+      synth.render(first, w.samples);
+      noise.add(first, w.samples, 0.0, rng);
+      w.start = sim::Time::from_s(s);
+      analyzer.feed(w, calls);
+    }
+    EXPECT_EQ(analyzer.restarts(), 1) << rate;
+    results.push_back(calls);
+  }
+  const std::vector<ArrhythmiaCall>& reference = results[0];
+  print_calls("250 Hz", reference);
+  ASSERT_EQ(reference.size(), 10U);  // VT, tachycardia, asystole, VF and AF, start and end
+  for (std::size_t r = 1; r < results.size(); ++r) {
+    ASSERT_EQ(results[r].size(), reference.size()) << r;
+    for (std::size_t i = 0; i < reference.size(); ++i) {
+      const ArrhythmiaCall &x = reference[i], &y = results[r][i];
+      EXPECT_EQ(y.kind, x.kind) << r << " " << i;
+      EXPECT_EQ(y.start, x.start) << r << " " << i;
+      EXPECT_NEAR(y.onset.seconds(), x.onset.seconds(), 0.03) << r << " " << i;
+      EXPECT_NEAR(y.confirmed.seconds(), x.confirmed.seconds(), x.kind == Arrhythmia::atrial_fibrillation ? 2.5 : 0.05)
+          << r << " " << i;
+    }
+  }
+}
+
 TEST(ArrhythmiaAnalyzer, QrsDetectionOnNoisyEcgByEc57) {
   // The analyzer's beats against the true ones (EC57, 150 ms), scored after EC57's 5 min: the
   // patch's front-end noise at rest, then a motion fault (magnitude 1) over 10 min.
