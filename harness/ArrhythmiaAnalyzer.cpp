@@ -85,14 +85,16 @@ constexpr double AF_ENTROPY_KEEP = 0.5;
 // 2008: basSQI, the power below 1 Hz; and Behar et al., IEEE TBME 60:1660, 2013: fSQI, the
 // flat-line index):
 // - flat / stuck: 0 for a range under 10 uV (an electrode on skin always shows more EMG and
-//   respiration than that), else the share of samples that do not repeat the previous one exactly
-//   (a live front end never does; a rail, a zero lead-off output or a clipped excursion does);
+//   respiration than that), else the share of samples outside runs of one exact value lasting
+//   100 ms or more (a rail, a zero lead-off output, a clipped excursion; a live front end's noise
+//   moves even a quantised signal by a code within a few samples);
 // - noise: the power outside the ECG's diagnostic band, below 1 Hz (electrode motion, wander) and
 //   above 40 Hz (EMG, mains), against the running QRS amplitude as an NSTDB SNR (noise_quality).
 // A call's quality is the worst second of its stretch: one second of artifact is enough to doubt
 // what was built on it. Measured (tests/harness/arrhythmia_test.cpp): clean ECG with the patch's
 // noise 0.8-1 every second, a motion fault mostly below 0.4, lead-off 0.
 constexpr double FLAT_RANGE_MV = 0.01;
+constexpr double STUCK_RUN_S = 0.1;
 constexpr double SQI_LOW_PASS_HZ = 1.0;
 constexpr double SQI_HIGH_PASS_HZ = 40.0;
 constexpr double SQI_SEGMENT_S = 1.0;
@@ -151,6 +153,7 @@ void ArrhythmiaAnalyzer::configure(double rate_hz) {
   vf_lag_ = samples(VF_ONSET_LAG_S, rate_hz);
   af_window_samples_ = samples(params_.af_window_s, rate_hz);
   segment_samples_ = samples(SQI_SEGMENT_S, rate_hz);
+  stuck_run_min_ = samples(STUCK_RUN_S, rate_hz);
   raw_.assign(static_cast<std::size_t>(ring_), 0.0F);
   peaks_.clear();
   peaks_.reserve(16);
@@ -496,9 +499,14 @@ void ArrhythmiaAnalyzer::step_quality(float x) {
     a.min = std::min(a.min, x);
     a.max = std::max(a.max, x);
   }
-  if ((a.count > 0 || next_ > 1) && x == a.previous) ++a.stuck;
-  a.previous = x;
+  stuck_run_ = next_ > 1 && x == last_sample_ ? stuck_run_ + 1 : 1;
+  last_sample_ = x;
   ++a.count;
+  if (stuck_run_ == stuck_run_min_) {
+    a.stuck += std::min(stuck_run_min_, a.count);  // the run's samples in this segment
+  } else if (stuck_run_ > stuck_run_min_) {
+    ++a.stuck;
+  }
   a.low_sum += low;
   a.low_sum_sq += low * low;
   a.high_sum_sq += high * high;
@@ -507,7 +515,6 @@ void ArrhythmiaAnalyzer::step_quality(float x) {
     ++segment_count_;
     segment_start_ = next_;
     segment_ = QualityAccumulator{};
-    segment_.previous = x;
   }
 }
 

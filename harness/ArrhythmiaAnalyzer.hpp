@@ -118,7 +118,7 @@ private:
   // Accumulators of one quality segment (one second).
   struct QualityAccumulator {
     std::int64_t count = 0, stuck = 0;
-    float min = 0.0F, max = 0.0F, previous = 0.0F;
+    float min = 0.0F, max = 0.0F;
     double low_sum = 0.0, low_sum_sq = 0.0, high_sum_sq = 0.0;
   };
   // The latest stretch of blocks a device flagged (merged over consecutive blocks).
@@ -201,6 +201,8 @@ private:
   Biquad sqi_low_, sqi_high_;
   QualityAccumulator segment_;
   Sample segment_start_ = 0;
+  Sample stuck_run_min_ = 1, stuck_run_ = 0;  // runs of one exact value (rail, clipping)
+  float last_sample_ = 0.0F;
   std::array<QualitySegment, 16> segments_{};
   std::size_t segment_count_ = 0;
   Flagged off_, motion_;  // device flags: sensor off, motion

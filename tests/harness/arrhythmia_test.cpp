@@ -244,6 +244,29 @@ TEST(ArrhythmiaAnalyzer, LeadOffIsAnAsystoleFlaggedLeadOffWithLowQuality) {
   }
 }
 
+TEST(ArrhythmiaAnalyzer, AQuantisedEcgIsNotTakenForARail) {
+  // A live front end's ECG comes in ADC codes: here 5 uV (MIT-BIH's 200 adu/mV) and no noise at
+  // all, the worst case for runs of one value. They stay short of the 100 ms a rail or clipping
+  // shows: the quality stays high and nothing is called.
+  TraceSpec spec;
+  spec.id = "quantised";
+  spec.seed = 52;
+  spec.seconds = 120;
+  spec.noise = false;
+  Trace trace = make_trace(spec);
+  for (float& x : trace.ecg_mv) x = std::round(x / 0.005F) * 0.005F;
+  harness::ArrhythmiaAnalyzer analyzer;
+  std::vector<ArrhythmiaCall> calls;
+  double worst = 1.0;
+  for (const network::Waveform& w : cut(trace, PER_S)) {
+    analyzer.feed(w, calls);
+    if (w.start >= sim::Time::from_s(5)) worst = std::min(worst, analyzer.signal_quality());
+  }
+  std::printf("quantised, noise-free ECG: worst signal quality %.2f\n", worst);
+  EXPECT_GT(worst, 0.7);
+  EXPECT_TRUE(calls.empty());
+}
+
 TEST(ArrhythmiaAnalyzer, ResultDoesNotDependOnHowBlocksAreCut) {
   TraceSpec spec;
   spec.id = "cuts";
