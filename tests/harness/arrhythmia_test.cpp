@@ -228,9 +228,11 @@ TEST(ArrhythmiaAnalyzer, LeadOffIsAnAsystoleFlaggedLeadOffWithLowQuality) {
       }
       if (b + 1 == 80) {
         EXPECT_LT(analyzer.signal_quality(), 0.1) << "lead off, level " << level;
+        EXPECT_EQ(analyzer.heart_rate_bpm(), 0.0);  // no QRS: asystole as far as the ECG tells
       }
     }
     print_calls(level > 0.0F ? "rail" : "zero", calls);
+    EXPECT_NEAR(analyzer.heart_rate_bpm(), 70.0, 5.0);  // the sinus rate (70 bpm) once back on
     const auto asystole = of_kind(calls, Arrhythmia::asystole);
     ASSERT_EQ(asystole.size(), 1U);
     EXPECT_TRUE(asystole[0].lead_off);
