@@ -14,6 +14,7 @@ ConditionStep AlarmCondition::end() {
   ConditionStep step;
   if (active_) step.cleared = true;
   active_ = false;
+  unmet_ = false;
   due_ = false;
   settled_ = false;
   suppressed_noted_ = false;
@@ -22,7 +23,15 @@ ConditionStep AlarmCondition::end() {
 
 ConditionStep AlarmCondition::observe(sim::Time t, bool met) {
   if (!accept(t)) return {};
-  if (!met) return end();
+  if (!met) {
+    if (!active_ || release_hold_ <= sim::Time::zero()) return end();
+    if (!unmet_) {
+      unmet_ = true;
+      unmet_since_ = t;
+    }
+    return t - unmet_since_ >= release_hold_ ? end() : ConditionStep{};
+  }
+  unmet_ = false;
   ConditionStep step;
   if (!active_) {
     active_ = true;

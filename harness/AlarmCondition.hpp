@@ -32,7 +32,10 @@ struct ConditionStep {
 
 class AlarmCondition {
 public:
-  explicit AlarmCondition(sim::Time delay = sim::Time::zero()) : delay_(delay) {}
+  // `release_hold` > 0 adds hysteresis: an episode ends only once the condition has been unmet
+  // for that long (as the ground truth's end hold); a shorter dip continues the episode.
+  explicit AlarmCondition(sim::Time delay = sim::Time::zero(), sim::Time release_hold = sim::Time::zero())
+      : delay_(delay), release_hold_(release_hold) {}
 
   ConditionStep observe(sim::Time t, bool met);
   ConditionStep interrupt(sim::Time t);
@@ -56,6 +59,9 @@ private:
   ConditionStep end();
 
   sim::Time delay_;
+  sim::Time release_hold_;
+  bool unmet_ = false;      // within a dip of an active episode (hysteresis)
+  sim::Time unmet_since_;
   bool seen_ = false;
   sim::Time last_;  // newest observation's sample time
   bool active_ = false;

@@ -6,7 +6,22 @@
 // artifacts produce the false alarms real monitors produce (Drew et al., PLoS One 2014).
 //
 // One analyzer per ECG device. Pure streaming state: no simulator, testable with a vector of
-// samples. Times are sample times on the device's clock, as stamped on the blocks.
+// samples. Times are sample times on the device's clock, as stamped on the blocks. Every sample
+// goes through the same steps whatever the blocks, so the calls do not depend on how the stream
+// was cut (only the device flags, which hold per block, do). Memory is allocated when the first
+// block (or a new sample rate) arrives, not per sample.
+//
+// What each call's onset is (the call itself comes at `confirmed`, when the analyzer has seen the
+// definition met, a few hundred ms after the ground truth's onset for beat-based conditions):
+//   asystole           the last QRS (or the end of a VF, or the start of the data); confirmed
+//                      asystole_s + 0.3 s later (the QRS detector's reporting delay)
+//   brady / tachy / VT the first of the n beats whose rate first met the definition; confirmed at
+//                      the n-th. Ventricular beats are those with a wide QRS (EcgFeatures.hpp).
+//   VF                 about when the fibrillatory waveform began (never earlier); confirmed vf_s
+//                      later. While VF lasts, the detector's "beats" are not analysed.
+//   AF                 the first irregular RR interval of the stretch; confirmed when Dash's
+//                      criteria hold over it (32 intervals or more).
+// An end call's onset is the last moment the condition was seen to hold.
 #include <array>
 #include <complex>
 #include <cstdint>
@@ -55,7 +70,7 @@ struct ArrhythmiaCall {
   bool start = true;          // true: the condition is now met; false: it ended
   sim::Time onset;            // sample time at which the condition began (start) or ended (end)
   sim::Time confirmed;        // sample time at which the definition was met (start) / the end seen
-  double rate_bpm = 0.0;      // the rate over the qualifying beats (0 for asystole)
+  double rate_bpm = 0.0;      // the rate over the qualifying beats (AF: mean; asystole, VF: 0)
   // Signal quality over the analysed stretch, 0 (unusable) .. 1 (clean); see signal_quality().
   double signal_quality = 1.0;
   bool lead_off = false;      // some block in the stretch was flagged sensor_off by the device
@@ -68,11 +83,15 @@ public:
 
   // Feeds one delivered ECG block. Blocks of one device must come in sample order: a block that
   // starts before the end of the previous one is ignored (late, e.g. a retransmission); a gap
-  // restarts the analysis (the QRS detector learns again). Appends the condition changes it
-  // confirms to `calls`.
+  // (more than one sample missing) or a new sample rate restarts the analysis: the conditions
+  // under way end at the last sample before it, and the QRS detector learns again. Sample times
+  // follow the stamps through clock drift and a clock set back (a block that starts inside the
+  // last one but ends after it); a clock set forward by more than a sample looks like a gap.
+  // Appends the condition changes it confirms to `calls`.
   void feed(const network::Waveform& block, std::vector<ArrhythmiaCall>& calls);
 
-  // Signal quality index of the last few seconds, 0..1 (flat line, rail, out-of-band noise).
+  // Signal quality index of the last three seconds (their worst second), 0..1: flat line, stuck
+  // samples (rail, clipping), noise outside the ECG band against the QRS amplitude.
   double signal_quality() const;
   // Heart rate from the last detected beats, bpm (0 before any).
   double heart_rate_bpm() const;
@@ -85,21 +104,27 @@ public:
   int restarts() const { return restarts_; }
 
 private:
+  using Sample = std::int64_t;  // index of a sample since the analysis (re)started
   struct Condition {
     bool active = false;
-    sim::Time onset;
-    sim::Time last;  // the last moment the condition was seen to hold
+    Sample onset = 0;
+    Sample last = 0;  // the last sample at which the condition was seen to hold
     double rate_bpm = 0.0;
   };
   struct QualitySegment {
-    sim::Time start, end;
+    Sample first = 0, last = 0;
     double quality = 1.0;
   };
   // Accumulators of one quality segment (one second).
   struct QualityAccumulator {
     std::int64_t count = 0, stuck = 0;
-    float min = 0.0F, max = 0.0F, previous = 0.0F;
+    float min = 0.0F, max = 0.0F;
     double low_sum = 0.0, low_sum_sq = 0.0, high_sum_sq = 0.0;
+  };
+  // The latest stretch of blocks a device flagged (merged over consecutive blocks).
+  struct Flagged {
+    bool any = false;
+    Sample first = 0, last = 0;
   };
 
   void configure(double rate_hz);
@@ -108,45 +133,52 @@ private:
   void step(float x, std::vector<ArrhythmiaCall>& calls);
   void step_quality(float x);
   void step_fibrillation(float x, std::vector<ArrhythmiaCall>& calls);
-  void analyse_beat(std::int64_t r, std::vector<ArrhythmiaCall>& calls);
-  void on_beat(sim::Time t, bool ventricular, std::vector<ArrhythmiaCall>& calls);
-  void update_rate_conditions(sim::Time t, std::vector<ArrhythmiaCall>& calls);
+  void analyse_beat(Sample r, std::vector<ArrhythmiaCall>& calls);
+  void on_beat(Sample r, bool ventricular, std::vector<ArrhythmiaCall>& calls);
+  void set_silence(Sample sample);
+  void update_rate_conditions(Sample r, std::vector<ArrhythmiaCall>& calls);
   void update_atrial_fibrillation(std::vector<ArrhythmiaCall>& calls);
   void check_asystole(std::vector<ArrhythmiaCall>& calls);
   void clear_rhythm_history();
   void end_rate_conditions(std::vector<ArrhythmiaCall>& calls);
 
-  void start_call(Arrhythmia kind, sim::Time onset, double rate_bpm, std::vector<ArrhythmiaCall>& calls);
-  void end_call(Arrhythmia kind, sim::Time at, std::vector<ArrhythmiaCall>& calls);
-  double quality_over(sim::Time from, sim::Time to) const;
+  void start_call(Arrhythmia kind, Sample onset, double rate_bpm, std::vector<ArrhythmiaCall>& calls);
+  void end_call(Arrhythmia kind, Sample at, std::vector<ArrhythmiaCall>& calls);
+  ArrhythmiaCall make_call(Arrhythmia kind, bool start, Sample onset, double rate_bpm) const;
+  double quality_over(Sample from, Sample to) const;
   double segment_quality(const QualityAccumulator& a) const;
-  sim::Time time_of(std::int64_t sample) const;
-  sim::Time now() const { return time_of(next_ - 1); }
+  sim::Time time_of(Sample sample) const;
   Condition& condition(Arrhythmia kind) { return conditions_[static_cast<std::size_t>(kind)]; }
 
   ArrhythmiaParams params_;
   double rate_ = 0.0;
   std::optional<devices::QrsDetector> detector_;
-  std::int64_t qrs_half_ = 0, slope_half_ = 0, ring_ = 0;
+  // Durations in samples at rate_.
+  Sample qrs_half_ = 0, slope_half_ = 0, ring_ = 0, asystole_samples_ = 0, vf_samples_ = 0, vf_lag_ = 0,
+         af_window_samples_ = 0, segment_samples_ = 1;
+  Sample silence_limit_ = 0;  // asystole_s plus the detector's reporting delay
 
-  // The run: samples since the last (re)start, numbered from 0 at run_start_.
+  // The run: samples since the last (re)start. Sample k is at anchor_time_ + (k - anchor_sample_)
+  // / rate_, the anchor following the blocks' stamps.
   bool started_ = false;
-  sim::Time run_start_;
-  std::int64_t next_ = 0;
+  sim::Time anchor_time_;
+  Sample anchor_sample_ = 0;
+  Sample next_ = 0;
   int restarts_ = 0;
   std::vector<float> raw_;             // ring of the last ring_ samples
-  std::vector<std::int64_t> peaks_;    // the detector's output for one sample
-  std::vector<std::int64_t> pending_;  // R peaks waiting for their post-QRS samples
+  std::size_t raw_pos_ = 0;            // where the next sample goes in raw_
+  std::vector<Sample> peaks_;          // the detector's output for one sample
+  std::vector<Sample> pending_;        // R peaks waiting for their post-QRS samples
   std::vector<float> scratch_;         // one beat's window
 
   // Beats of the current rhythm stretch (cleared by a pause, VF or a restart).
-  std::vector<sim::Time> recent_;      // ring of R times
+  std::vector<Sample> recent_;         // ring of R peaks
   std::size_t beat_count_ = 0;         // beats in the stretch
   std::size_t consecutive_v_ = 0;
-  std::optional<sim::Time> last_beat_;
-  sim::Time silence_since_;            // asystole is timed from here (last QRS, VF end, run start)
+  Sample silence_since_ = 0;           // asystole is timed from here (last QRS, VF end, run start)
+  Sample silence_deadline_ = 0;        // the sample from which the silence is an asystole
   std::vector<double> rr_s_;           // RR intervals of the stretch, ring
-  std::vector<sim::Time> rr_end_;      // the R time ending each of them
+  std::vector<Sample> rr_end_;         // the R peak ending each of them
   std::size_t rr_count_ = 0;
   std::vector<double> af_window_, af_scratch_;
   double qrs_amplitude_mv_ = 1.0;      // running QRS peak-to-peak, for the SNR
@@ -155,24 +187,25 @@ private:
 
   // VF: the band-passed, decimated signal and its spectrum every half second.
   Biquad vf_high_, vf_low_;
-  std::int64_t decimation_ = 1, vf_eval_ = 0;
+  std::int64_t decimation_ = 1, vf_eval_ = 0, decimation_phase_ = 0, vf_eval_countdown_ = 0;
   double vf_rate_ = 0.0;
   std::vector<float> vf_ring_, vf_window_;
   std::int64_t vf_count_ = 0;
   std::vector<std::complex<double>> fft_;
-  std::optional<sim::Time> fibrillation_since_;  // a run of fibrillatory windows began here
-  sim::Time last_fibrillatory_;
+  std::vector<double> hann_;
+  std::optional<Sample> fibrillation_since_;  // a run of fibrillatory windows began here
+  Sample last_fibrillatory_ = 0;
   int non_fibrillatory_ = 0;
 
   // Signal quality: one value per second of signal.
   Biquad sqi_low_, sqi_high_;
   QualityAccumulator segment_;
-  sim::Time segment_start_;
+  Sample segment_start_ = 0;
+  Sample stuck_run_min_ = 1, stuck_run_ = 0;  // runs of one exact value (rail, clipping)
+  float last_sample_ = 0.0F;
   std::array<QualitySegment, 16> segments_{};
   std::size_t segment_count_ = 0;
-  // Device flags: the latest flagged stretch (merged over consecutive blocks).
-  sim::Time off_from_, off_until_, motion_from_, motion_until_;
-  bool any_off_ = false, any_motion_ = false;
+  Flagged off_, motion_;  // device flags: sensor off, motion
 
   std::vector<sim::Time> beat_log_;
   std::vector<bool> ventricular_log_;

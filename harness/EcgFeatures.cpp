@@ -99,13 +99,15 @@ double qrs_width_s(std::span<const float> beat_mv, std::size_t r, std::size_t sl
   assert(r < beat_mv.size());
   const auto [lo, hi] = std::minmax_element(beat_mv.begin(), beat_mv.end());
   const double amplitude = static_cast<double>(*hi) - static_cast<double>(*lo);
-  // Least-squares slope over five samples: (2 (x[k+2] - x[k-2]) + x[k+1] - x[k-1]) / 10 per sample.
-  const std::size_t first = std::max<std::size_t>(2, r >= slope_half_width ? r - slope_half_width : 0);
-  const std::size_t last = std::min(beat_mv.size() - 3, r + slope_half_width);
+  // Least-squares slope over five points h apart: (2 (x[k+2h] - x[k-2h]) + x[k+h] - x[k-h]) / 10h.
+  const auto h = static_cast<std::size_t>(std::max<long long>(1, std::llround(SLOPE_SPACING_S * rate_hz)));
+  if (beat_mv.size() < 4 * h + 1) return 0.0;
+  const std::size_t first = std::max(2 * h, r >= slope_half_width ? r - slope_half_width : 0);
+  const std::size_t last = std::min(beat_mv.size() - 1 - 2 * h, r + slope_half_width);
   double steepest = 0.0;
+  auto x = [&](std::size_t k) { return static_cast<double>(beat_mv[k]); };
   for (std::size_t k = first; k <= last; ++k) {
-    const double slope = (2.0 * (static_cast<double>(beat_mv[k + 2]) - beat_mv[k - 2]) +
-                          (static_cast<double>(beat_mv[k + 1]) - beat_mv[k - 1])) / 10.0;
+    const double slope = (2.0 * (x(k + 2 * h) - x(k - 2 * h)) + (x(k + h) - x(k - h))) / (10.0 * static_cast<double>(h));
     steepest = std::max(steepest, std::abs(slope));
   }
   return steepest > 0.0 ? amplitude / (steepest * rate_hz) : 0.0;
@@ -120,27 +122,40 @@ void fft_in_place(std::span<std::complex<double>> data) {
     j ^= bit;
     if (i < j) std::swap(data[i], data[j]);
   }
+  // Products written out: std::complex's operator* checks for infinities and NaNs (C99 Annex G),
+  // which costs more than the butterflies themselves.
+  auto mul = [](std::complex<double> a, std::complex<double> b) {
+    return std::complex<double>(a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real());
+  };
   for (std::size_t len = 2; len <= n; len <<= 1) {
     const double angle = -2.0 * std::numbers::pi / static_cast<double>(len);
     const std::complex<double> step(std::cos(angle), std::sin(angle));
     for (std::size_t i = 0; i < n; i += len) {
       std::complex<double> w(1.0, 0.0);
       for (std::size_t k = 0; k < len / 2; ++k) {
-        const std::complex<double> u = data[i + k], v = data[i + k + len / 2] * w;
+        const std::complex<double> u = data[i + k], v = mul(data[i + k + len / 2], w);
         data[i + k] = u + v;
         data[i + k + len / 2] = u - v;
-        w *= step;
+        w = mul(w, step);
       }
     }
   }
 }
 
+std::vector<double> hann_window(std::size_t n) {
+  std::vector<double> w(n, 1.0);
+  for (std::size_t i = 0; n > 1 && i < n; ++i) {
+    w[i] = 0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * static_cast<double>(i) / static_cast<double>(n - 1));
+  }
+  return w;
+}
+
 SpectrumFeatures spectrum_features(std::span<const float> samples_mv, double rate_hz, double band_hz,
-                                   std::span<std::complex<double>> work) {
+                                   std::span<const double> window, std::span<std::complex<double>> work) {
   SpectrumFeatures f;
   const std::size_t n = samples_mv.size();
   if (n < 4) return f;
-  assert(work.size() >= n && std::has_single_bit(work.size()));
+  assert(window.size() == n && work.size() >= n && std::has_single_bit(work.size()));
   double mean = 0.0;
   for (const float x : samples_mv) mean += x;
   mean /= static_cast<double>(n);
@@ -148,8 +163,7 @@ SpectrumFeatures spectrum_features(std::span<const float> samples_mv, double rat
   for (std::size_t i = 0; i < n; ++i) {
     const double x = static_cast<double>(samples_mv[i]) - mean;
     sum_sq += x * x;
-    const double hann = 0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * static_cast<double>(i) / static_cast<double>(n - 1));
-    work[i] = {x * hann, 0.0};
+    work[i] = {x * window[i], 0.0};
   }
   std::fill(work.begin() + static_cast<std::ptrdiff_t>(n), work.end(), std::complex<double>{});
   f.rms_mv = std::sqrt(sum_sq / static_cast<double>(n));

@@ -1,11 +1,12 @@
 #pragma once
 // harness ECG features: the pure measurements behind ArrhythmiaAnalyzer, each testable with a
 // handful of numbers. RR irregularity for atrial fibrillation (Dash et al. 2009), the width of a
-// beat's main deflection (wide = ventricular), the spectrum of a stretch of ECG for ventricular
-// fibrillation (after Barro et al. 1989), and the noise part of the signal-quality index.
+// beat's QRS (wide = ventricular), the spectrum of a stretch of ECG for ventricular fibrillation
+// (after Barro et al. 1989), and the noise part of the signal-quality index.
 #include <complex>
 #include <cstddef>
 #include <span>
+#include <vector>
 
 namespace twinbed::harness {
 
@@ -52,12 +53,15 @@ AfFeatures af_features(std::span<const double> rr_s, std::span<double> scratch);
 bool af_irregular(const AfFeatures& features);
 
 // Width of a beat's QRS, free of any baseline: its peak-to-peak amplitude over the window
-// `beat_mv` divided by its steepest slope (five-point least-squares derivative) within
-// `slope_half_width` samples of `r`. For a Gaussian wave of s.d. sigma this is sigma sqrt(e) times
-// (peak-to-peak / peak), so it grows with the width of the QRS whatever the wave sits on (a PVC on
-// the T wave before it measures like any other). On twinbed's ECGSYN model a normal QRS measures
-// 17-37 ms at 35-160 bpm, a ventricular one 43-55 ms (tests/harness/arrhythmia_test.cpp).
+// `beat_mv` divided by its steepest slope within `slope_half_width` samples of `r`. The slope is
+// the five-point least-squares derivative over points SLOPE_SPACING_S apart (at least one sample)
+// at any sample rate, so that it smooths the front end's noise alike at 250 or 1000 Hz. For a
+// Gaussian wave of s.d. sigma this is sigma sqrt(e) times (peak-to-peak / peak): it grows with the
+// width of the QRS whatever the wave sits on (a PVC on the T wave before it measures like any
+// other). On twinbed's ECGSYN model a normal QRS measures 17-37 ms at 35-160 bpm, a ventricular
+// one 43-55 ms (tests/harness/arrhythmia_test.cpp).
 double qrs_width_s(std::span<const float> beat_mv, std::size_t r, std::size_t slope_half_width, double rate_hz);
+inline constexpr double SLOPE_SPACING_S = 0.004;  // one sample at 250 Hz
 
 // In-place radix-2 FFT; data.size() must be a power of two.
 void fft_in_place(std::span<std::complex<double>> data);
@@ -72,9 +76,11 @@ struct SpectrumFeatures {
   double concentration = 0.0;  // power within peak_hz +/- band_hz over the power in [1, 20] Hz
   double rms_mv = 0.0;         // of the stretch, mean removed
 };
-// `work` at least next_pow2(samples.size()) long (the stretch is zero-padded to it).
+// `window` is hann_window(samples.size()); `work` a power of two at least samples.size() long
+// (the stretch is zero-padded to it).
 SpectrumFeatures spectrum_features(std::span<const float> samples_mv, double rate_hz, double band_hz,
-                                   std::span<std::complex<double>> work);
+                                   std::span<const double> window, std::span<std::complex<double>> work);
+std::vector<double> hann_window(std::size_t n);
 
 // The noise part of the signal-quality index, from the signal-to-noise ratio in the convention of
 // the MIT-BIH Noise Stress Test Database (Moody, Muldrow & Mark, Computers in Cardiology 11:381,

@@ -101,10 +101,11 @@ void read_latching(const YamlField& field, LatchingPolicy& policy) {
 }
 
 void read_news2(const YamlField& field, News2Rule& rule) {
-  const YamlMap map = field.as_map({"enabled", "max_age", "delay", "medium_priority", "high_priority"});
+  const YamlMap map = field.as_map({"enabled", "max_age", "delay", "hold", "medium_priority", "high_priority"});
   if (map.has("enabled")) rule.enabled = map.get("enabled").as_bool();
   if (map.has("max_age")) rule.max_age = map.get("max_age").as_duration(sim::Time::from_s(1));
   if (map.has("delay")) rule.delay = map.get("delay").as_duration(sim::Time::zero());
+  if (map.has("hold")) rule.hold = map.get("hold").as_duration(sim::Time::zero());
   if (map.has("medium_priority")) rule.medium_priority = read_priority(map.get("medium_priority"));
   if (map.has("high_priority")) rule.high_priority = read_priority(map.get("high_priority"));
 }

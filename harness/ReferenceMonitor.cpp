@@ -123,8 +123,8 @@ struct ReferenceMonitor::State {
     auto it = patients.find(index);
     if (it == patients.end()) {
       PatientState state;
-      state.news2_medium = AlarmCondition(config.news2.delay);
-      state.news2_high = AlarmCondition(config.news2.delay);
+      state.news2_medium = AlarmCondition(config.news2.delay, config.news2.hold);
+      state.news2_high = AlarmCondition(config.news2.delay, config.news2.hold);
       it = patients.emplace(index, std::move(state)).first;
     }
     return it->second;

@@ -57,6 +57,9 @@ struct News2Rule {
   // Vital signs older than this (sample time) do not count; NEWS2 needs all five measured ones.
   sim::Time max_age = sim::Time::from_s(3600);
   sim::Time delay = sim::Time::from_s(60);  // the score must stay at the level this long
+  // ... and a dip below it shorter than this does not end the episode (the ground truth's NEWS2
+  // events use the same 60 s end hold): single noisy vitals make the score flicker at a band edge.
+  sim::Time hold = sim::Time::from_s(60);
   Priority medium_priority = Priority::medium;  // aggregate 5-6 or a single 3 ("news2_medium")
   Priority high_priority = Priority::high;      // aggregate >= 7 ("news2_high")
 };

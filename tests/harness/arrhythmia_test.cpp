@@ -5,338 +5,17 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
-#include <functional>
-#include <numbers>
 #include <string>
 
-#include "devices/EcgNoise.hpp"
-#include "devices/QrsDetector.hpp"
-#include "harness/ArrhythmiaAnalyzer.hpp"
-#include "harness/EcgFeatures.hpp"
-#include "physiology/CinC2015.hpp"
-#include "physiology/Ecg.hpp"
-#include "physiology/Rhythm.hpp"
+#include "EcgTraceKit.hpp"
+#include "devices/Device.hpp"
 
 using namespace twinbed;
+using namespace twinbed::ecgkit;
 using harness::Arrhythmia;
 using harness::ArrhythmiaCall;
 using physiology::Rhythm;
-
-namespace {
-
-constexpr double RATE_HZ = 250.0;
-constexpr std::int64_t PER_S = 250;
-constexpr float RAIL_MV = 5.0F;  // the patch's ADC limit: lead-off output (devices::lead_off_value)
-
-struct Interval {
-  double from_s = 0.0, to_s = 0.0;
-  bool contains(double t) const { return t >= from_s && t < to_s; }
-};
-
-struct TraceSpec {
-  std::string id = "a0001";
-  std::uint64_t seed = 1;
-  int seconds = 120;
-  physiology::RhythmSchedule rhythm;
-  std::function<double(double)> mean_hr_bpm = [](double) { return 70.0; };
-  bool noise = true;              // the ECG patch's front-end noise (EcgNoiseParams defaults)
-  std::vector<Interval> motion;   // electrode motion at `motion_scale`
-  double motion_scale = 1.0;
-  std::vector<Interval> lead_off; // output at the rail, blocks flagged sensor-off
-};
-
-struct Trace {
-  std::vector<float> ecg_mv;
-  std::vector<std::uint16_t> flags;                 // per sample
-  std::vector<physiology::Beat> beats;              // true beats inside the trace
-  std::vector<physiology::GroundTruthEvent> truth;  // CinC 2015 ground truth
-};
-
-// The vitals model's role: the mean heart rate as a function of time, applied from the next beat.
-class ScriptedRate final : public physiology::BeatSource {
-public:
-  ScriptedRate(physiology::BeatGenerator& generator, std::function<double(double)> hr)
-      : generator_(generator), hr_(std::move(hr)) {}
-  physiology::Beat next_beat() override {
-    generator_.set_mean_heart_rate(hr_(last_s_));
-    const physiology::Beat b = generator_.next_beat();
-    last_s_ = b.r_time.seconds();
-    beats.push_back(b);
-    return b;
-  }
-  std::vector<physiology::Beat> beats;
-
-private:
-  physiology::BeatGenerator& generator_;
-  std::function<double(double)> hr_;
-  double last_s_ = 0.0;
-};
-
-Trace make_trace(const TraceSpec& spec) {
-  const sim::Time end = sim::Time::from_s(spec.seconds);
-  physiology::BeatGenerator generator(spec.rhythm, {}, end, spec.seed, 0, spec.id);
-  ScriptedRate source(generator, spec.mean_hr_bpm);
-  physiology::EcgSynthesizer synth({}, source, generator.episodes(), sim::RandomStream(spec.seed, 0, spec.id, "ecg"));
-  Trace trace;
-  const auto n = static_cast<std::size_t>(spec.seconds * PER_S);
-  trace.ecg_mv.resize(n);
-  trace.flags.assign(n, network::READING_OK);
-  devices::EcgNoise noise({}, RATE_HZ);
-  sim::RandomStream rng(spec.seed, 0, spec.id, "noise");
-  for (int s = 0; s < spec.seconds; ++s) {
-    const auto first = static_cast<std::size_t>(s * PER_S);
-    const std::span<float> second(trace.ecg_mv.data() + first, PER_S);
-    synth.render(static_cast<std::int64_t>(first), second);
-    const bool moving = std::any_of(spec.motion.begin(), spec.motion.end(), [&](const Interval& i) { return i.contains(s); });
-    if (spec.noise || moving) noise.add(static_cast<std::int64_t>(first), second, moving ? spec.motion_scale : 0.0, rng);
-    for (std::size_t i = 0; i < second.size(); ++i) {
-      second[i] = std::clamp(second[i], -RAIL_MV, RAIL_MV);
-      if (moving) trace.flags[first + i] |= network::READING_MOTION;
-      const double t = static_cast<double>(first + i) / RATE_HZ;
-      if (std::any_of(spec.lead_off.begin(), spec.lead_off.end(), [&](const Interval& o) { return o.contains(t); })) {
-        second[i] = RAIL_MV;
-        trace.flags[first + i] |= network::READING_SENSOR_OFF;
-      }
-    }
-  }
-  physiology::EventLog log;
-  physiology::ArrhythmiaDetector truth(generator.episodes(), log);
-  for (const physiology::Beat& b : source.beats) {
-    if (b.r_time >= end) break;
-    trace.beats.push_back(b);
-    truth.on_beat(b);
-  }
-  truth.finish(end);
-  trace.truth = log.events;
-  return trace;
-}
-
-// Blocks of `block` samples (the last one shorter), each flagged with what any of its samples had.
-std::vector<network::Waveform> cut(const Trace& trace, std::size_t block, std::size_t from = 0,
-                                   std::size_t to = SIZE_MAX) {
-  std::vector<network::Waveform> blocks;
-  to = std::min(to, trace.ecg_mv.size());
-  for (std::size_t i = from; i < to; i += block) {
-    network::Waveform w;
-    w.start = sim::Time::from_ns(static_cast<std::int64_t>(i) * 4'000'000);  // 4 ms per sample at 250 Hz
-    w.sample_rate_hz = RATE_HZ;
-    const std::size_t n = std::min(block, to - i);
-    w.samples.assign(trace.ecg_mv.begin() + static_cast<std::ptrdiff_t>(i),
-                     trace.ecg_mv.begin() + static_cast<std::ptrdiff_t>(i + n));
-    for (std::size_t k = i; k < i + n; ++k) w.flags |= trace.flags[k];
-    blocks.push_back(std::move(w));
-  }
-  return blocks;
-}
-
-std::vector<ArrhythmiaCall> analyse(harness::ArrhythmiaAnalyzer& analyzer, const std::vector<network::Waveform>& blocks) {
-  std::vector<ArrhythmiaCall> calls;
-  for (const network::Waveform& w : blocks) analyzer.feed(w, calls);
-  return calls;
-}
-
-std::vector<ArrhythmiaCall> of_kind(const std::vector<ArrhythmiaCall>& calls, Arrhythmia kind, bool start = true) {
-  std::vector<ArrhythmiaCall> out;
-  for (const ArrhythmiaCall& c : calls) {
-    if (c.kind == kind && c.start == start) out.push_back(c);
-  }
-  return out;
-}
-
-std::vector<physiology::GroundTruthEvent> truth_of(const Trace& trace, physiology::EventClass c) {
-  std::vector<physiology::GroundTruthEvent> out;
-  for (const auto& e : trace.truth) {
-    if (e.event_class == c) out.push_back(e);
-  }
-  return out;
-}
-
-void print_calls(const char* label, const std::vector<ArrhythmiaCall>& calls) {
-  for (const ArrhythmiaCall& c : calls) {
-    std::printf("%s: %s %s onset %.3f confirmed %.3f rate %.1f sqi %.2f%s%s\n", label,
-                std::string(harness::arrhythmia_name(c.kind)).c_str(), c.start ? "start" : "end", c.onset.seconds(),
-                c.confirmed.seconds(), c.rate_bpm, c.signal_quality, c.lead_off ? " lead-off" : "",
-                c.motion ? " motion" : "");
-  }
-}
-
-}  // namespace
-
-// --- features ----------------------------------------------------------------------------------
-
-TEST(EcgFeatures, DashFeaturesOfHandBuiltSeries) {
-  std::vector<double> scratch(64);
-  // Alternating 1 s / 2 s (bigeminy-like), n = 8 (no trimming): successive differences all 1 s,
-  // mean 1.5 s; two occupied bins of 16; every interior point turns.
-  const std::vector<double> alternating{1, 2, 1, 2, 1, 2, 1, 2};
-  const harness::AfFeatures f = harness::af_features(alternating, scratch);
-  EXPECT_DOUBLE_EQ(f.normalised_rmssd, 1.0 / 1.5);
-  EXPECT_DOUBLE_EQ(f.shannon_entropy, std::log(2.0) / std::log(16.0));
-  EXPECT_EQ(f.turning_points, 6.0);
-  EXPECT_DOUBLE_EQ(f.expected_turning_points, 4.0);               // (2 8 - 4) / 3
-  EXPECT_DOUBLE_EQ(f.turning_points_sd, std::sqrt(99.0 / 90.0));  // (16 8 - 29) / 90
-  EXPECT_FALSE(harness::af_irregular(f));                         // ShE 0.25 < 0.7
-  // n = 16 trims one interval at each end: the 5 s outlier goes, the rest is perfectly regular.
-  std::vector<double> one_pause(16, 0.8);
-  one_pause[9] = 5.0;
-  const harness::AfFeatures p = harness::af_features(one_pause, scratch);
-  EXPECT_EQ(p.normalised_rmssd, 0.0);
-  EXPECT_EQ(p.shannon_entropy, 0.0);
-  EXPECT_EQ(p.turning_points, 1.0);  // the outlier still counts for the turning points (Dash)
-  EXPECT_FALSE(harness::af_irregular(p));
-  EXPECT_EQ(harness::af_features(std::vector<double>(7, 1.0), scratch).intervals, 0U);  // too short
-
-  // Independent lognormal RR (CV 0.22, the rhythm model's AF) is AF; a smooth sinus HRV is not.
-  sim::RandomStream rng(3, 0, "dash", "rr");
-  std::vector<double> af, sinus;
-  for (int i = 0; i < 64; ++i) {
-    af.push_back(0.8 * std::exp(rng.normal(0.0, 0.22)));
-    sinus.push_back(0.8 + 0.02 * std::sin(0.6 * i));
-  }
-  const harness::AfFeatures a = harness::af_features(af, scratch);
-  std::printf("Dash features, lognormal RR: nRMSSD %.3f ShE %.3f TP %.0f (expected %.1f +/- %.1f)\n",
-              a.normalised_rmssd, a.shannon_entropy, a.turning_points, a.expected_turning_points, a.turning_points_sd);
-  EXPECT_TRUE(harness::af_irregular(a));
-  EXPECT_FALSE(harness::af_irregular(harness::af_features(sinus, scratch)));
-}
-
-TEST(EcgFeatures, QrsWidthOfAGaussianIsSigmaRootE) {
-  // Peak-to-peak over steepest slope: a Gaussian of s.d. sigma gives sigma sqrt(e), whatever its
-  // amplitude and whatever constant it sits on; the five-point derivative smooths the slope of a
-  // Gaussian sampled at 4 ms by 7 % at sigma = 16 ms and 2 % at 30 ms.
-  for (const double sigma_s : {0.016, 0.030}) {
-    std::vector<float> beat(55);
-    for (std::size_t k = 0; k < beat.size(); ++k) {
-      const double t = (static_cast<double>(k) - 27.0) / RATE_HZ;
-      beat[k] = static_cast<float>(0.7 + 1.5 * std::exp(-t * t / (2.0 * sigma_s * sigma_s)));
-    }
-    const double exact = sigma_s * std::sqrt(std::exp(1.0));
-    EXPECT_GE(harness::qrs_width_s(beat, 27, 15, RATE_HZ), exact);
-    EXPECT_LE(harness::qrs_width_s(beat, 27, 15, RATE_HZ), 1.08 * exact);
-  }
-  EXPECT_EQ(harness::qrs_width_s(std::vector<float>(55, 1.0F), 27, 15, RATE_HZ), 0.0);  // flat: no slope
-}
-
-TEST(EcgFeatures, FftMatchesTheDefinition) {
-  std::vector<std::complex<double>> x(16);
-  for (std::size_t i = 0; i < x.size(); ++i) x[i] = {std::sin(1.3 * static_cast<double>(i * i)), std::cos(0.7 * i)};
-  std::vector<std::complex<double>> y = x;
-  harness::fft_in_place(y);
-  for (std::size_t k = 0; k < x.size(); ++k) {
-    std::complex<double> sum;
-    for (std::size_t n = 0; n < x.size(); ++n) {
-      sum += x[n] * std::polar(1.0, -2.0 * std::numbers::pi * static_cast<double>(k * n) / 16.0);
-    }
-    EXPECT_NEAR(std::abs(y[k] - sum), 0.0, 1e-12) << k;
-  }
-}
-
-TEST(EcgFeatures, SpectrumOfFibrillationAndOfBeats) {
-  constexpr double rate = 62.5;
-  std::vector<std::complex<double>> work(128);
-  std::vector<float> sine(125), beats(125);
-  for (std::size_t i = 0; i < sine.size(); ++i) {
-    const double t = static_cast<double>(i) / rate;
-    sine[i] = static_cast<float>(0.3 * std::sin(2.0 * std::numbers::pi * 5.0 * t));
-    // Narrow beats at 2.5 Hz (150 bpm): their power spreads over the harmonics 2.5, 5, 7.5 ... Hz.
-    const double phase = std::fmod(t, 0.4) - 0.2;
-    beats[i] = static_cast<float>(std::exp(-phase * phase / (2.0 * 0.016 * 0.016)));
-  }
-  const harness::SpectrumFeatures vf = harness::spectrum_features(sine, rate, 2.0, work);
-  EXPECT_NEAR(vf.peak_hz, 5.0, rate / 128.0);  // within a bin
-  EXPECT_GT(vf.concentration, 0.99);
-  EXPECT_NEAR(vf.rms_mv, 0.3 / std::sqrt(2.0), 0.005);
-  const harness::SpectrumFeatures qrs = harness::spectrum_features(beats, rate, 2.0, work);
-  EXPECT_LT(qrs.concentration, 0.5);
-}
-
-TEST(EcgFeatures, NoiseQualityFollowsTheNstdbSnr) {
-  // (QRS p-p)^2 / 8 over the noise's mean square: 0 dB -> 0, 6 dB -> 0.5, 12 dB -> 1.
-  const double qrs = 1.6, signal_rms = qrs / std::sqrt(8.0);
-  EXPECT_NEAR(harness::noise_quality(qrs, signal_rms), 0.0, 1e-12);
-  EXPECT_NEAR(harness::noise_quality(qrs, signal_rms / std::pow(10.0, 0.3)), 0.5, 1e-12);
-  EXPECT_NEAR(harness::noise_quality(qrs, signal_rms / std::pow(10.0, 0.6)), 1.0, 1e-12);
-  EXPECT_EQ(harness::noise_quality(qrs, 0.0), 1.0);
-}
-
-// --- analyzer --------------------------------------------------------------------------------
-
-namespace {
-
-struct Analysis {
-  std::vector<ArrhythmiaCall> calls;
-  std::vector<sim::Time> beats;
-  std::vector<bool> ventricular;
-};
-
-Analysis analyse_trace(const Trace& trace, std::size_t block = PER_S) {
-  harness::ArrhythmiaParams params;
-  params.record_beats = true;
-  harness::ArrhythmiaAnalyzer analyzer(params);
-  Analysis a;
-  a.calls = analyse(analyzer, cut(trace, block));
-  a.beats = analyzer.beats();
-  a.ventricular = analyzer.ventricular();
-  return a;
-}
-
-std::size_t count_of(const std::vector<ArrhythmiaCall>& calls, Arrhythmia kind) { return of_kind(calls, kind).size(); }
-
-// The true beat at time t (an R peak of the rhythm model), by index.
-std::size_t beat_index(const Trace& trace, sim::Time t) {
-  const auto it = std::find_if(trace.beats.begin(), trace.beats.end(), [&](const physiology::Beat& b) { return b.r_time == t; });
-  EXPECT_NE(it, trace.beats.end());
-  return static_cast<std::size_t>(it - trace.beats.begin());
-}
-
-// The last true R peak before t.
-sim::Time last_beat_before(const Trace& trace, sim::Time t) {
-  sim::Time last;
-  for (const auto& b : trace.beats) {
-    if (b.r_time < t) last = b.r_time;
-  }
-  return last;
-}
-
-// ANSI/AAMI EC57 beat-by-beat matching (150 ms window, one to one) over [from, to).
-struct Ec57 {
-  int tp = 0, fn = 0, fp = 0;
-  int v_tp = 0, v_fn = 0, v_fp = 0;  // ventricular classification among matched beats
-  double se() const { return tp / static_cast<double>(tp + fn); }
-  double ppv() const { return tp / static_cast<double>(tp + fp); }
-};
-Ec57 ec57(const Trace& trace, const Analysis& a, double from_s, double to_s) {
-  constexpr double WINDOW_S = 0.150;
-  Ec57 s;
-  std::size_t j = 0;
-  auto in = [&](double t) { return t >= from_s && t < to_s; };
-  for (const physiology::Beat& b : trace.beats) {
-    const double t = b.r_time.seconds();
-    while (j < a.beats.size() && a.beats[j].seconds() < t - WINDOW_S) {
-      if (in(a.beats[j].seconds())) ++s.fp;
-      ++j;
-    }
-    if (!in(t)) continue;
-    const bool v = b.beat_class == physiology::BeatClass::ventricular;
-    if (j < a.beats.size() && a.beats[j].seconds() <= t + WINDOW_S) {
-      ++s.tp;
-      if (v && a.ventricular[j]) ++s.v_tp;
-      if (v && !a.ventricular[j]) ++s.v_fn;
-      if (!v && a.ventricular[j]) ++s.v_fp;
-      ++j;
-    } else {
-      ++s.fn;
-    }
-  }
-  for (; j < a.beats.size(); ++j) {
-    if (in(a.beats[j].seconds()) && a.beats[j].seconds() < to_s - WINDOW_S) ++s.fp;
-  }
-  return s;
-}
-
-}  // namespace
 
 TEST(ArrhythmiaAnalyzer, VentricularTachycardiaIsCalledFromItsFirstBeat) {
   TraceSpec spec;
@@ -423,10 +102,12 @@ TEST(ArrhythmiaAnalyzer, VentricularFibrillationIsOneCallAndNoAsystole) {
   ASSERT_EQ(vf.size(), 1U);
   const double delay = (vf[0].confirmed - truth[0].onset).seconds();
   std::printf("VF: onset error %.3f s, confirmed %.3f s after 4 s of VF\n", vf[0].onset.seconds() - 120.0, delay);
-  // The onset is the middle of the first fibrillatory 2-s window: within a second of the truth.
-  EXPECT_NEAR(vf[0].onset.seconds(), 120.0, 1.0);
+  // The onset is placed 1 s before the end of the first fibrillatory 2-s window (which holds
+  // 1.1-2.1 s of VF): at or up to ~1 s after the truth, so the call never precedes 4 s of VF.
+  EXPECT_GE(vf[0].onset.seconds(), 120.0);
+  EXPECT_LE(vf[0].onset.seconds(), 121.2);
   EXPECT_GE(delay, 0.0);
-  EXPECT_LE(delay, 1.0);
+  EXPECT_LE(delay, 1.2);
   const auto ends = of_kind(a.calls, Arrhythmia::ventricular_fibrillation, false);
   ASSERT_EQ(ends.size(), 1U);
   EXPECT_NEAR(ends[0].onset.seconds(), 140.0, 1.0);
@@ -547,9 +228,11 @@ TEST(ArrhythmiaAnalyzer, LeadOffIsAnAsystoleFlaggedLeadOffWithLowQuality) {
       }
       if (b + 1 == 80) {
         EXPECT_LT(analyzer.signal_quality(), 0.1) << "lead off, level " << level;
+        EXPECT_EQ(analyzer.heart_rate_bpm(), 0.0);  // no QRS: asystole as far as the ECG tells
       }
     }
     print_calls(level > 0.0F ? "rail" : "zero", calls);
+    EXPECT_NEAR(analyzer.heart_rate_bpm(), 70.0, 5.0);  // the sinus rate (70 bpm) once back on
     const auto asystole = of_kind(calls, Arrhythmia::asystole);
     ASSERT_EQ(asystole.size(), 1U);
     EXPECT_TRUE(asystole[0].lead_off);
@@ -561,6 +244,29 @@ TEST(ArrhythmiaAnalyzer, LeadOffIsAnAsystoleFlaggedLeadOffWithLowQuality) {
     EXPECT_GE(ends[0].onset, sim::Time::from_s(90));
     EXPECT_LE(ends[0].confirmed, sim::Time::from_s(100));
   }
+}
+
+TEST(ArrhythmiaAnalyzer, AQuantisedEcgIsNotTakenForARail) {
+  // A live front end's ECG comes in ADC codes: here 5 uV (MIT-BIH's 200 adu/mV) and no noise at
+  // all, the worst case for runs of one value. They stay short of the 100 ms a rail or clipping
+  // shows: the quality stays high and nothing is called.
+  TraceSpec spec;
+  spec.id = "quantised";
+  spec.seed = 52;
+  spec.seconds = 120;
+  spec.noise = false;
+  Trace trace = make_trace(spec);
+  for (float& x : trace.ecg_mv) x = std::round(x / 0.005F) * 0.005F;
+  harness::ArrhythmiaAnalyzer analyzer;
+  std::vector<ArrhythmiaCall> calls;
+  double worst = 1.0;
+  for (const network::Waveform& w : cut(trace, PER_S)) {
+    analyzer.feed(w, calls);
+    if (w.start >= sim::Time::from_s(5)) worst = std::min(worst, analyzer.signal_quality());
+  }
+  std::printf("quantised, noise-free ECG: worst signal quality %.2f\n", worst);
+  EXPECT_GT(worst, 0.7);
+  EXPECT_TRUE(calls.empty());
 }
 
 TEST(ArrhythmiaAnalyzer, ResultDoesNotDependOnHowBlocksAreCut) {
@@ -631,6 +337,87 @@ TEST(ArrhythmiaAnalyzer, AGapRestartsTheAnalysisAndLateBlocksAreIgnored) {
   EXPECT_EQ(count_of(calls, Arrhythmia::asystole), 0U);  // missing data is not a flat line
 }
 
+TEST(ArrhythmiaAnalyzer, SampleTimesFollowADriftingDeviceClock) {
+  // A patch whose crystal runs 200 ppm fast and whose clock is set right every 200 s (a step back
+  // of 40 ms: the block after it starts inside the one before). The analysis runs on without a
+  // restart and the calls are those of an exact clock, on the device's time (within its error).
+  TraceSpec spec;
+  spec.id = "drift";
+  spec.seed = 51;
+  spec.seconds = 400;
+  spec.rhythm.episodes.push_back({Rhythm::ventricular_tachycardia, sim::Time::from_s(120), sim::Time::from_s(140), 150.0});
+  spec.rhythm.episodes.push_back({Rhythm::asystole, sim::Time::from_s(250), sim::Time::from_s(256)});
+  const Trace trace = make_trace(spec);
+  auto blocks = cut(trace, PER_S);
+  harness::ArrhythmiaAnalyzer exact;
+  const auto reference = analyse(exact, blocks);
+  for (network::Waveform& w : blocks) {
+    w.start += devices::clock_error(w.start, sim::Time::zero(), 200.0, sim::Time::from_s(200));
+  }
+  harness::ArrhythmiaAnalyzer drifting;
+  const auto calls = analyse(drifting, blocks);
+  EXPECT_EQ(drifting.restarts(), 1);
+  ASSERT_EQ(calls.size(), reference.size());
+  ASSERT_GE(calls.size(), 4U);
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    EXPECT_EQ(calls[i].kind, reference[i].kind) << i;
+    EXPECT_EQ(calls[i].start, reference[i].start) << i;
+    const sim::Time error = devices::clock_error(reference[i].onset, sim::Time::zero(), 200.0, sim::Time::from_s(200));
+    // Earlier samples are dated from the latest block's stamp: off by the drift over the look-back
+    // (a tachycardia's 17 beats, ~7 s: 1.4 ms at 200 ppm).
+    EXPECT_NEAR((calls[i].onset - reference[i].onset - error).seconds(), 0.0, 0.002) << i;
+  }
+}
+
+TEST(ArrhythmiaAnalyzer, AnySampleRateGivesTheSameCalls) {
+  // The same patient (beats and rhythm) sampled at 128, 250, 500 and 1000 Hz with the patch's
+  // noise: the same calls, onsets within 30 ms (where the R peak is placed), AF confirmed within 2.5 s
+  // (its features cross their limits a beat earlier or later).
+  physiology::RhythmSchedule rhythm;
+  rhythm.episodes.push_back({Rhythm::ventricular_tachycardia, sim::Time::from_s(60), sim::Time::from_s(80), 160.0});
+  rhythm.episodes.push_back({Rhythm::asystole, sim::Time::from_s(100), sim::Time::from_s(106)});
+  rhythm.episodes.push_back({Rhythm::ventricular_fibrillation, sim::Time::from_s(130), sim::Time::from_s(150)});
+  rhythm.episodes.push_back({Rhythm::atrial_fibrillation, sim::Time::from_s(170), sim::Time::from_s(300)});
+  constexpr int SECONDS = 320;
+  std::vector<std::vector<ArrhythmiaCall>> results;
+  for (const double rate : {250.0, 128.0, 500.0, 1000.0}) {
+    physiology::BeatGenerator generator(rhythm, {}, sim::Time::from_s(SECONDS), 3, 0, "rates");
+    physiology::EcgParams ecg;
+    ecg.sample_rate_hz = rate;
+    physiology::EcgSynthesizer synth(ecg, generator, generator.episodes(), sim::RandomStream(3, 0, "rates", "ecg"));
+    devices::EcgNoise noise({}, rate);
+    sim::RandomStream rng(3, 0, "rates", "noise");
+    harness::ArrhythmiaAnalyzer analyzer;
+    std::vector<ArrhythmiaCall> calls;
+    network::Waveform w;
+    w.sample_rate_hz = rate;
+    w.samples.resize(static_cast<std::size_t>(rate));
+    for (int s = 0; s < SECONDS; ++s) {
+      const std::int64_t first = s * static_cast<std::int64_t>(rate);
+      synth.render(first, w.samples);
+      noise.add(first, w.samples, 0.0, rng);
+      w.start = sim::Time::from_s(s);
+      analyzer.feed(w, calls);
+    }
+    EXPECT_EQ(analyzer.restarts(), 1) << rate;
+    results.push_back(calls);
+  }
+  const std::vector<ArrhythmiaCall>& reference = results[0];
+  print_calls("250 Hz", reference);
+  ASSERT_EQ(reference.size(), 10U);  // VT, tachycardia, asystole, VF and AF, start and end
+  for (std::size_t r = 1; r < results.size(); ++r) {
+    ASSERT_EQ(results[r].size(), reference.size()) << r;
+    for (std::size_t i = 0; i < reference.size(); ++i) {
+      const ArrhythmiaCall &x = reference[i], &y = results[r][i];
+      EXPECT_EQ(y.kind, x.kind) << r << " " << i;
+      EXPECT_EQ(y.start, x.start) << r << " " << i;
+      EXPECT_NEAR(y.onset.seconds(), x.onset.seconds(), 0.03) << r << " " << i;
+      EXPECT_NEAR(y.confirmed.seconds(), x.confirmed.seconds(), x.kind == Arrhythmia::atrial_fibrillation ? 2.5 : 0.05)
+          << r << " " << i;
+    }
+  }
+}
+
 TEST(ArrhythmiaAnalyzer, QrsDetectionOnNoisyEcgByEc57) {
   // The analyzer's beats against the true ones (EC57, 150 ms), scored after EC57's 5 min: the
   // patch's front-end noise at rest, then a motion fault (magnitude 1) over 10 min.
@@ -653,4 +440,82 @@ TEST(ArrhythmiaAnalyzer, QrsDetectionOnNoisyEcgByEc57) {
   // Motion artifact as large as a QRS: many beats are missed and many artifacts counted.
   EXPECT_GE(motion.se(), 0.5);
   EXPECT_LT(motion.ppv(), 0.95);
+  // The artifact's false calls, as on real monitors; none at rest. Each carries what a smart
+  // monitor needs to doubt it: the motion flag and a signal quality below 0.5.
+  int during = 0;
+  double best = 0.0;
+  for (const ArrhythmiaCall& c : a.calls) {
+    if (!c.start) continue;
+    EXPECT_GE(c.onset, sim::Time::from_s(900)) << harness::arrhythmia_name(c.kind) << " at rest";
+    EXPECT_TRUE(c.motion);
+    best = std::max(best, c.signal_quality);
+    ++during;
+  }
+  std::printf("under motion: %d false calls, signal quality at most %.2f\n", during, best);
+  EXPECT_GT(during, 10);
+  EXPECT_LT(best, 0.5);
+}
+
+TEST(ArrhythmiaAnalyzer, CallsAgreeWithTheCincGroundTruthOverEightPatients) {
+  // Eight patients (fixed seeds), 20 min each: sinus at 60-95 bpm with 30 PVCs/h, a VT, an
+  // asystole, a VF, an extreme bradycardia and an extreme tachycardia. Every ground-truth event
+  // must be called (same kind, confirmed at or after its onset and within the definition's delay
+  // plus one VT cycle), and every call must belong to a ground-truth event.
+  using physiology::EventClass;
+  const std::vector<std::pair<EventClass, Arrhythmia>> kinds{
+      {EventClass::asystole, Arrhythmia::asystole},
+      {EventClass::extreme_bradycardia, Arrhythmia::extreme_bradycardia},
+      {EventClass::extreme_tachycardia, Arrhythmia::extreme_tachycardia},
+      {EventClass::ventricular_tachycardia, Arrhythmia::ventricular_tachycardia},
+      {EventClass::ventricular_fibrillation, Arrhythmia::ventricular_fibrillation}};
+  int events = 0, detected = 0, calls = 0, false_calls = 0;
+  double worst_delay = 0.0;
+  for (std::uint64_t seed = 0; seed < 8; ++seed) {
+    TraceSpec spec;
+    spec.id = "cohort" + std::to_string(seed);
+    spec.seed = 60 + seed;
+    spec.seconds = 20 * 60;
+    const double sinus = 60.0 + 5.0 * static_cast<double>(seed);
+    spec.mean_hr_bpm = [sinus](double t) { return t >= 840 && t < 900 ? 35.0 : t >= 1020 && t < 1080 ? 165.0 : sinus; };
+    spec.rhythm.pvc_per_hour = 30.0;
+    const double vt_bpm = 150.0 + 7.0 * static_cast<double>(seed);
+    spec.rhythm.episodes.push_back({Rhythm::ventricular_tachycardia, sim::Time::from_s(300), sim::Time::from_s(315), vt_bpm});
+    spec.rhythm.episodes.push_back({Rhythm::asystole, sim::Time::from_s(480), sim::Time::from_s(486)});
+    spec.rhythm.episodes.push_back({Rhythm::ventricular_fibrillation, sim::Time::from_s(660), sim::Time::from_s(675)});
+    const Trace trace = make_trace(spec);
+    const Analysis a = analyse_trace(trace);
+    for (const auto& [truth_class, kind] : kinds) {
+      const auto truth = truth_of(trace, truth_class);
+      const auto starts = of_kind(a.calls, kind);
+      for (const auto& e : truth) {
+        ++events;
+        const auto hit = std::find_if(starts.begin(), starts.end(), [&](const ArrhythmiaCall& c) {
+          return c.confirmed >= e.onset && c.confirmed <= e.onset + sim::Time::from_ms(1200);
+        });
+        if (hit != starts.end()) {
+          ++detected;
+          worst_delay = std::max(worst_delay, (hit->confirmed - e.onset).seconds());
+        } else {
+          std::printf("%s: missed %s at %.2f s\n", spec.id.c_str(), std::string(harness::arrhythmia_name(kind)).c_str(),
+                      e.onset.seconds());
+        }
+      }
+      for (const ArrhythmiaCall& c : starts) {
+        ++calls;
+        const bool explained = std::any_of(truth.begin(), truth.end(), [&](const physiology::GroundTruthEvent& e) {
+          return c.confirmed >= e.onset && c.confirmed <= e.offset + sim::Time::from_s(2);
+        });
+        if (!explained) {
+          ++false_calls;
+          print_calls("unexplained", {c});
+        }
+      }
+    }
+    EXPECT_EQ(count_of(a.calls, Arrhythmia::atrial_fibrillation), 0U) << spec.id;
+  }
+  std::printf("8 patients: %d ground-truth events, %d called (worst delay %.2f s); %d calls, %d unexplained\n", events,
+              detected, worst_delay, calls, false_calls);
+  EXPECT_GE(events, 40);  // 5 classes x 8 patients, more if a rate hovers at its limit
+  EXPECT_EQ(detected, events);
+  EXPECT_EQ(false_calls, 0);
 }
