@@ -11,8 +11,12 @@
 //   - no source's condition is active, and
 //   - the alarm is non-latching, or it has been acknowledged: the simulated clinician acknowledges
 //     every alarm `acknowledge_after` after it started.
-// After that, a new episode of the condition, once due, is a new alarm. One-shot alarms (device
-// alerts, which have no condition that could clear) annunciate until acknowledged.
+// After that, a new episode of the condition, once due, is a new alarm. A latched alarm whose
+// condition has cleared only keeps sounding until acknowledged: a new episode that becomes due
+// meanwhile is a new alarm (the clinician is told the condition is back, not left with the old
+// sound). An acknowledged alarm whose condition persists is announced again every
+// reminder_interval (IEC 60601-1-8 alarm reminder signals; IntelliVue "ReAlarm"). One-shot
+// alarms (device alerts, which have no condition that could clear) annunciate until acknowledged.
 // Suppressed candidates (smart mode) are recorded with suppressed = true but do not annunciate.
 #include <cstdint>
 #include <map>
@@ -60,7 +64,10 @@ private:
     std::set<std::uint32_t> active_sources;
     bool annunciating = false;
     bool latching = false;
+    bool one_shot = false;
+    bool cleared_since_raise = false;  // the condition ended while it annunciated (latched)
     sim::Time started;
+    Alarm alarm;  // the last one raised, for reminders
   };
   void settle(Entry& entry, sim::Time now) const;
   bool latches(Priority priority) const;

@@ -93,11 +93,12 @@ void read_thresholds(const YamlField& field, std::vector<ThresholdRule>& rules) 
 }
 
 void read_latching(const YamlField& field, LatchingPolicy& policy) {
-  const YamlMap map = field.as_map({"high", "medium", "low", "acknowledge_after"});
+  const YamlMap map = field.as_map({"high", "medium", "low", "acknowledge_after", "reminder_interval"});
   if (map.has("high")) policy.latch_high = map.get("high").as_bool();
   if (map.has("medium")) policy.latch_medium = map.get("medium").as_bool();
   if (map.has("low")) policy.latch_low = map.get("low").as_bool();
   if (map.has("acknowledge_after")) policy.acknowledge_after = map.get("acknowledge_after").as_duration(sim::Time::zero());
+  if (map.has("reminder_interval")) policy.reminder_interval = map.get("reminder_interval").as_duration(sim::Time::zero());
 }
 
 void read_news2(const YamlField& field, News2Rule& rule) {

@@ -50,6 +50,10 @@ struct LatchingPolicy {
   // The simulated clinician acknowledges an annunciating alarm this long after it started. While
   // an alarm of a type is annunciating for a patient, the same type is not raised again.
   sim::Time acknowledge_after = sim::Time::from_s(120);
+  // An acknowledged alarm whose condition persists is announced again this long after the
+  // acknowledgement (IEC 60601-1-8 alarm reminder; Philips IntelliVue "ReAlarm" offers 1-3 min).
+  // Zero: never.
+  sim::Time reminder_interval = sim::Time::from_s(180);
 };
 
 struct News2Rule {

@@ -46,6 +46,10 @@ struct ClassRule {
   sim::Time pre_tolerance;                          // an alarm may come this long before onset
   sim::Time post_tolerance = sim::Time::from_s(30); // ... or this long after offset
   sim::Time min_duration;                           // shorter events are not targets
+  // Events of this class on one patient less than this apart are one episode (build_truth merges
+  // them). The CinC arrhythmia definitions have no end hold, so a rate hovering at 140 bpm makes
+  // a string of one-second "events" that a clinician sees, and a monitor announces, as one.
+  sim::Time merge_gap;
 };
 
 struct ScoringConfig {

@@ -11,10 +11,14 @@ sim::Time seconds(std::int64_t s) { return sim::Time::from_s(s); }
 sim::Time minutes(std::int64_t m) { return sim::Time::from_s(60 * m); }
 
 ClassRule physiological(std::string name, Priority priority, sim::Time pre, sim::Time post, sim::Time min_duration = {}) {
-  return ClassRule{std::move(name), priority, false, pre, post, min_duration};
+  return ClassRule{std::move(name), priority, false, pre, post, min_duration, sim::Time::zero()};
 }
+ClassRule arrhythmia(std::string name) {
+  return ClassRule{std::move(name), Priority::high, false, sim::Time::zero(), seconds(30), sim::Time::zero(), seconds(60)};
+}
+
 ClassRule technical(std::string name, Priority priority, sim::Time post, sim::Time min_duration) {
-  return ClassRule{std::move(name), priority, true, sim::Time::zero(), post, min_duration};
+  return ClassRule{std::move(name), priority, true, sim::Time::zero(), post, min_duration, sim::Time::zero()};
 }
 
 }  // namespace
@@ -45,11 +49,13 @@ ScoringConfig ScoringConfig::defaults() {
       physiological("news2_medium", Priority::medium, zero, minutes(30)),
       physiological("news2_high", Priority::high, zero, minutes(30)),
       // CinC 2015 life-threatening arrhythmias: red (high-priority) alarms on every monitor.
-      physiological("asystole", Priority::high, zero, seconds(30)),
-      physiological("extreme_bradycardia", Priority::high, zero, seconds(30)),
-      physiological("extreme_tachycardia", Priority::high, zero, seconds(30)),
-      physiological("ventricular_tachycardia", Priority::high, zero, seconds(30)),
-      physiological("ventricular_fibrillation", Priority::high, zero, seconds(30)),
+      // Their events have no end hold, so episodes less than 60 s apart (the end hold of the
+      // vital-sign classes) are merged into one.
+      arrhythmia("asystole"),
+      arrhythmia("extreme_bradycardia"),
+      arrhythmia("extreme_tachycardia"),
+      arrhythmia("ventricular_tachycardia"),
+      arrhythmia("ventricular_fibrillation"),
       // AF needs a minute of RR intervals to be called (the reference analyzer's window).
       physiological("atrial_fibrillation", Priority::medium, zero, seconds(60), seconds(60)),
       // Technical: shorter than the monitor's own delays they cannot be announced.

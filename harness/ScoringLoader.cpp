@@ -25,12 +25,13 @@ std::vector<std::string> class_names(const ScoringConfig& config) {
 }
 
 void read_class(const YamlField& field, const std::string& name, ScoringConfig& config) {
-  const YamlMap map = field.as_map({"pre_tolerance", "post_tolerance", "min_duration", "priority", "scored"});
+  const YamlMap map = field.as_map({"pre_tolerance", "post_tolerance", "min_duration", "merge_gap", "priority", "scored"});
   const auto rule = std::find_if(config.classes.begin(), config.classes.end(),
                                  [&](const ClassRule& r) { return r.event_class == name; });
   if (map.has("pre_tolerance")) rule->pre_tolerance = map.get("pre_tolerance").as_duration(sim::Time::zero());
   if (map.has("post_tolerance")) rule->post_tolerance = map.get("post_tolerance").as_duration(sim::Time::zero());
   if (map.has("min_duration")) rule->min_duration = map.get("min_duration").as_duration(sim::Time::zero());
+  if (map.has("merge_gap")) rule->merge_gap = map.get("merge_gap").as_duration(sim::Time::zero());
   if (map.has("priority")) {
     const std::string priority = map.get("priority").as_choice({"low", "medium", "high"}, "an alarm priority");
     rule->priority = *priority_from_name(priority);

@@ -1,7 +1,9 @@
 #include "harness/TruthEvents.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
+#include <tuple>
 
 namespace twinbed::harness {
 
@@ -78,6 +80,28 @@ bool is_artifact(devices::FaultKind kind) {
 
 }  // namespace
 
+std::vector<ScoredEvent> merge_episodes(std::vector<ScoredEvent> events, const ScoringConfig& config) {
+  std::vector<ScoredEvent> merged;
+  merged.reserve(events.size());
+  // The last kept event of each (patient, class, device), to extend while the next one is close.
+  std::map<std::tuple<std::uint32_t, std::string, std::uint32_t>, std::size_t> open;
+  for (ScoredEvent& e : events) {
+    const ClassRule* rule = config.rule(e.event_class);
+    const auto key = std::make_tuple(e.patient, e.event_class, e.device);
+    const auto it = open.find(key);
+    if (rule != nullptr && rule->merge_gap > sim::Time::zero() && it != open.end() &&
+        e.onset - merged[it->second].offset < rule->merge_gap) {
+      ScoredEvent& kept = merged[it->second];
+      kept.offset = std::max(kept.offset, e.offset);
+      kept.scored = kept.scored || e.scored;
+      continue;
+    }
+    open[key] = merged.size();
+    merged.push_back(std::move(e));
+  }
+  return merged;
+}
+
 Truth build_truth(const World& world, const ScoringConfig& config) {
   Truth truth;
   const auto patients = static_cast<std::uint32_t>(world.patients().size());
@@ -130,7 +154,7 @@ Truth build_truth(const World& world, const ScoringConfig& config) {
   std::stable_sort(truth.events.begin(), truth.events.end(), [](const ScoredEvent& a, const ScoredEvent& b) {
     return a.patient != b.patient ? a.patient < b.patient : a.onset < b.onset;
   });
-  return truth;
+  return Truth{merge_episodes(std::move(truth.events), config), std::move(truth.artifacts)};
 }
 
 }  // namespace twinbed::harness

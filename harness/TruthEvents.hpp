@@ -14,7 +14,11 @@ struct Truth {
   std::vector<ArtifactInterval> artifacts;    // device artifact and fault intervals
 };
 
-// `config` decides which classes are scored and their minimum durations.
+// Merges events of one class, patient and device less than the class's merge_gap apart (events
+// sorted by patient, then onset).
+std::vector<ScoredEvent> merge_episodes(std::vector<ScoredEvent> events, const ScoringConfig& config);
+
+// `config` decides which classes are scored, their minimum durations and merge gaps.
 Truth build_truth(const World& world, const ScoringConfig& config);
 
 }  // namespace twinbed::harness

@@ -239,20 +239,37 @@ TEST(MonitorLatching, NonLatchingAlarmEndsWithItsConditionAndIsRaisedAgain) {
   EXPECT_EQ(low[1].time, delivery(140));
 }
 
-TEST(MonitorLatching, LatchedAlarmIsNotRaisedAgainUntilAcknowledged) {
+TEST(MonitorLatching, LatchedAlarmSoundsUntilAcknowledgedAndANewEpisodeIsANewAlarm) {
   // spo2_desat is high priority: latched until acknowledged 120 s after it started (110.3 s).
   Bench b(context({oximeter()}), config(MonitorMode::naive));
   for (std::int64_t t = 100; t <= 115; ++t) b.oximeter_second(0, t, 80, 72);
   for (std::int64_t t = 116; t <= 129; ++t) b.oximeter_second(0, t, 95, 72);
-  for (std::int64_t t = 130; t <= 145; ++t) b.oximeter_second(0, t, 80, 72);  // due at 140: still latched
+  // Cleared at 116 s but still sounding (not acknowledged): the episode due at 140 s is new.
+  for (std::int64_t t = 130; t <= 145; ++t) b.oximeter_second(0, t, 80, 72);
   for (std::int64_t t = 146; t <= 299; ++t) b.oximeter_second(0, t, 95, 72);
-  for (std::int64_t t = 300; t <= 315; ++t) b.oximeter_second(0, t, 80, 72);  // acknowledged: a new alarm
+  for (std::int64_t t = 300; t <= 315; ++t) b.oximeter_second(0, t, 80, 72);
   const std::vector<Alarm> desat = b.of("spo2_desat");
-  ASSERT_EQ(desat.size(), 2u);
+  ASSERT_EQ(desat.size(), 3u);
   EXPECT_EQ(desat[0].time, delivery(110));
   EXPECT_EQ(desat[0].priority, Priority::high);
-  EXPECT_EQ(desat[1].time, delivery(310));
-  EXPECT_EQ(b.of("spo2_low").size(), 3u);  // the medium alarm, not latching, comes back each time
+  EXPECT_EQ(desat[1].time, delivery(140));
+  EXPECT_EQ(desat[2].time, delivery(310));
+  EXPECT_EQ(b.of("spo2_low").size(), 3u);
+}
+
+TEST(MonitorLatching, PersistingConditionIsRemindedAfterItsAcknowledgement) {
+  // Desaturation from 100 s for 10 min: raised at 110.3 s, acknowledged at 230.3 s, reminded
+  // every acknowledge_after + reminder_interval = 300 s while it lasts.
+  Bench b(context({oximeter()}), config(MonitorMode::naive));
+  for (std::int64_t t = 100; t <= 700; ++t) {
+    b.oximeter_second(0, t, 80, 72);
+    b.ticks(t, t);
+  }
+  const std::vector<Alarm> desat = b.of("spo2_desat");
+  ASSERT_EQ(desat.size(), 2u);  // 411 s + 300 s is past the end
+  EXPECT_EQ(desat[0].time, delivery(110));
+  EXPECT_EQ(desat[1].time, s(411));  // the first tick at or after 410.3 s
+  EXPECT_EQ(desat[1].detail, "reminder: " + desat[0].detail);
 }
 
 TEST(MonitorLatching, AcknowledgeAfterEndsALatchedAlarmWhoseConditionHasCleared) {
@@ -406,9 +423,11 @@ TEST(MonitorNews2, MediumAndHighFromMeasuredVitalsAfterTheirDelayAndStaleness) {
   const std::vector<Alarm> medium = b.of("news2_medium");
   const std::vector<Alarm> high = b.of("news2_high");
   // First tick seeing the level (101 s, 301 s, 701 s) + the 60 s delay.
-  EXPECT_EQ(times(medium), (std::vector<sim::Time>{s(161), s(761)}));
+  // The medium level persists past its acknowledgement (281 s): a reminder 180 s later. Staleness
+  // at 601 s ends both levels after the 60 s hold (661 s), before the high one's reminder was due.
+  EXPECT_EQ(times(medium), (std::vector<sim::Time>{s(161), s(461), s(761)}));
   EXPECT_EQ(times(high), (std::vector<sim::Time>{s(361), s(761)}));
-  ASSERT_EQ(medium.size(), 2u);
+  ASSERT_EQ(medium.size(), 3u);
   ASSERT_EQ(high.size(), 2u);
   EXPECT_EQ(medium[0].priority, Priority::medium);
   EXPECT_DOUBLE_EQ(medium[0].value, 5.0);
@@ -500,7 +519,7 @@ TEST(MonitorTechnical, NoDataAtTheTickThatSeesTheSilenceAndEndsWithData) {
   b.send(0, {reading(0, s(80), Signal::spo2, 97.0)}, ms(80500));
   b.ticks(81, 400);
   const std::vector<Alarm> no_data = b.of("no_data");
-  ASSERT_EQ(no_data.size(), 4u);
+  ASSERT_EQ(no_data.size(), 5u);
   EXPECT_EQ(no_data[0].device, 1u);  // never delivered: 1 s + 60 s
   EXPECT_EQ(no_data[0].time, s(61));
   EXPECT_EQ(no_data[0].detail, "no data for 60 s");
@@ -512,7 +531,11 @@ TEST(MonitorTechnical, NoDataAtTheTickThatSeesTheSilenceAndEndsWithData) {
   EXPECT_EQ(no_data[2].time, s(141));
   EXPECT_EQ(no_data[3].device, 3u);
   EXPECT_EQ(no_data[3].time, s(361));
-  EXPECT_EQ(b.log.alarms.size(), 4u);
+  // Device 1 is still silent after the acknowledgement (61 + 120 s): reminded 180 s later.
+  EXPECT_EQ(no_data[4].device, 1u);
+  EXPECT_EQ(no_data[4].time, s(361));
+  EXPECT_EQ(no_data[4].detail, "reminder: no data for 60 s");
+  EXPECT_EQ(b.log.alarms.size(), 5u);
 }
 
 TEST(MonitorTechnical, LeadOffAndProbeOffAfterTheirDelayInBothModes) {
