@@ -66,6 +66,8 @@ double normalised_rmssd(std::span<const double> rr_s);
 
 class CardiacImplant final : public Device {
 public:
+  // Scheduled remote transmissions (daily summaries); alerts come in between.
+  sim::Time report_interval() const override { return transmission_interval_; }
   explicit CardiacImplant(DeviceSetup setup);
 
 protected:

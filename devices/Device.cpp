@@ -547,4 +547,11 @@ void Device::finish(sim::Time end) {
   open_.clear();
 }
 
+sim::Time Device::report_interval() const {
+  if (!times_of_day_.empty() || sample_interval_ <= sim::Time::zero()) return sim::Time::zero();
+  sim::Time report = sim::Time::from_ns(sample_interval_.ns() * static_cast<std::int64_t>(batch_readings_));
+  if (batch_interval_ > sim::Time::zero() && batch_interval_ < report) report = batch_interval_;
+  return report;
+}
+
 }  // namespace twinbed::devices

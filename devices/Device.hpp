@@ -125,6 +125,11 @@ double predicted_battery_life_s(double capacity_mah, double idle_current_ua, dou
 
 class Device : private network::DeliveryListener {
 public:
+  // The longest gap between its packets in normal operation, for a platform's "no data" watch:
+  // the sample interval, or the batching period when it batches (batch_readings x interval or
+  // batch_interval, whichever is shorter). Zero: no regular reporting (scheduled spot checks at
+  // times of day, on-demand devices, devices that report only on events).
+  virtual sim::Time report_interval() const;
   explicit Device(DeviceSetup setup);
   ~Device() override = default;
   Device(const Device&) = delete;

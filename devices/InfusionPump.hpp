@@ -23,6 +23,8 @@ double titrated_rate_ml_h(double prescribed_ml_h, double sd, double z, bool prog
 
 class InfusionPump final : public Device {
 public:
+  // A pump reports deliveries and alerts, not on a clock: its silence is normal.
+  sim::Time report_interval() const override { return sim::Time::zero(); }
   explicit InfusionPump(DeviceSetup setup);
 
 protected:

@@ -25,6 +25,8 @@ double meal_bolus_u(double carbs_g, double cgm_mg_dl, const physiology::InsulinT
 
 class InsulinPump final : public Device {
 public:
+  // A pump reports deliveries and alerts, not on a clock: its silence is normal.
+  sim::Time report_interval() const override { return sim::Time::zero(); }
   explicit InsulinPump(DeviceSetup setup);
 
   // Insulin left in the reservoir (U), as of the last accounting.

@@ -30,9 +30,9 @@ struct DeviceContext {
   devices::DeviceType type = devices::DeviceType::pulse_oximeter;
   std::uint32_t patient = 0;
   sim::Time sample_interval;                 // zero: on demand / times of day only
-  // The longest gap between its packets in normal operation when it batches readings
-  // (batch_interval, batch_readings x sample_interval); zero: one packet per sample. The monitor's
-  // no-data alarm waits for a multiple of the larger of the two.
+  // The longest gap between its packets in normal operation (devices::Device::report_interval):
+  // the sample interval, or the batching or transmission period; zero when it does not report on
+  // a clock (spot checks at times of day, pumps). The no-data alarm watches only devices with one.
   sim::Time report_interval;
   std::vector<physiology::Signal> signals;   // what it reports (readings and waveforms)
 };

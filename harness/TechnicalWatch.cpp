@@ -46,9 +46,9 @@ TechnicalWatch::TechnicalWatch(const TechnicalRule& rule, const MonitorContext& 
     DeviceState state;
     state.patient = d.patient;
     state.ecg = std::find(d.signals.begin(), d.signals.end(), Signal::ecg) != d.signals.end();
-    // A device that batches is silent for a whole report interval in normal operation.
-    state.limit = no_data_limit(d.sample_interval > sim::Time::zero() ? std::max(d.sample_interval, d.report_interval)
-                                                                       : sim::Time::zero());
+    // Watched only when it reports on a clock; a batching device or an implant is silent for a
+    // whole report interval in normal operation.
+    state.limit = no_data_limit(d.report_interval);
     state.sensor_off = AlarmCondition(rule_.lead_off_delay);
     devices_.push_back(std::move(state));
   }

@@ -135,9 +135,9 @@ Truth build_truth(const World& world, const ScoringConfig& config) {
     if (name.empty()) continue;
     // A sensor warming up is expected, not a fault: alarms during it are neither true nor false.
     bool target = f.kind != devices::FaultKind::warm_up;
-    // Silence shorter than three sample intervals cannot justify a no-data alarm.
-    if (name == "device_offline" && d.sample_interval > sim::Time::zero()) {
-      target = target && f.end - f.start >= sim::Time::from_ns(3 * d.sample_interval.ns());
+    // Silence shorter than three report intervals cannot justify a no-data alarm.
+    if (name == "device_offline" && d.report_interval > sim::Time::zero()) {
+      target = target && f.end - f.start >= sim::Time::from_ns(3 * d.report_interval.ns());
     }
     add(f.patient, std::move(name), f.start, f.end, f.device, target);
   }

@@ -76,14 +76,8 @@ World::World(const Scenario& scenario, sim::Simulator& simulator, network::Inges
         setup.master_seed = scenario.seed;
         setup.replication = scenario.replication;
         devices_.push_back(devices::device_type_info(device.type).make(std::move(setup)));
-        // A batching device sends when batch_readings wait or batch_interval has passed, whichever
-        // comes first: the longest normal gap between its packets.
-        const sim::Time interval = device.params.duration("sample_interval");
-        sim::Time report = sim::Time::from_ns(interval.ns() * static_cast<std::int64_t>(device.params.count("batch_readings")));
-        const sim::Time batch_interval = device.params.duration("batch_interval");
-        if (batch_interval > sim::Time::zero() && (report == sim::Time::zero() || batch_interval < report)) report = batch_interval;
-        device_info_.push_back(DeviceInfo{device_id, device_type_name(device.type), patient_index, device.link, interval,
-                                          report});
+        device_info_.push_back(DeviceInfo{device_id, device_type_name(device.type), patient_index, device.link,
+                                          device.params.duration("sample_interval"), devices_.back()->report_interval()});
       }
     }
   }

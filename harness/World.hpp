@@ -27,7 +27,7 @@ struct DeviceInfo {
   std::uint32_t patient = 0;
   std::string link;
   sim::Time sample_interval;
-  sim::Time report_interval;  // longest normal gap between its packets when it batches (else = sample_interval)
+  sim::Time report_interval;  // longest normal gap between its packets (Device::report_interval); zero: none
 };
 
 // Collects the technical ground truth for /faults: the devices' fault intervals and the

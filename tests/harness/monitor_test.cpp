@@ -32,6 +32,7 @@ DeviceContext device(devices::DeviceType type, std::uint32_t patient, sim::Time 
   d.type = type;
   d.patient = patient;
   d.sample_interval = interval;
+  d.report_interval = interval;  // one packet per sample, as the devices do by default
   d.signals = std::move(signals);
   return d;
 }
