@@ -159,7 +159,11 @@ RunResult Run::execute() {
     recorder.close(RunFacts{run_id, utc_stamp(wall_start, "%Y-%m-%dT%H:%M:%SZ"), wall_s, simulator.events_executed()});
 
     // Ground-truth events by class: what really happened, for the summary.
+    // Every class is listed, zero included, so `expect:` can assert that something did not happen.
     nlohmann::json by_class = nlohmann::json::object();
+    for (const physiology::EventClass c : physiology::all_event_classes()) {
+      by_class[std::string(physiology::event_class_name(c))] = std::uint64_t{0};
+    }
     std::uint64_t event_count = 0;
     for (const auto& patient : world.patients()) {
       for (const physiology::GroundTruthEvent& e : patient->events()) {
@@ -321,6 +325,7 @@ std::string format_summary(const RunResult& result) {
   const nlohmann::json& truth = s["ground_truth"];
   std::string classes;
   for (const auto& [name, count] : truth["events_by_class"].items()) {
+    if (count.get<std::uint64_t>() == 0) continue;
     classes += fmt::format("{}{} {}", classes.empty() ? "" : ", ", name, count.get<std::uint64_t>());
   }
   text += fmt::format("truth       {} ground-truth events{}{}\n", truth["events"].get<std::uint64_t>(),

@@ -11,6 +11,9 @@ namespace {
 
 using physiology::Signal;
 
+// A CGM's 5-minute readings are the slowest that still count as continuous monitoring.
+constexpr sim::Time CONTINUOUS_REPORT_INTERVAL = sim::Time::from_s(300);
+
 // The signals that let a monitor observe a physiological class on a patient. An event no device
 // could see (a fever on a patient without a thermometer) is not a target: it is recorded, but not
 // counted as missed.
@@ -33,7 +36,8 @@ bool observable(const std::string& event_class, const std::set<Signal>& signals,
   if (event_class == "ventricular_tachycardia" || event_class == "ventricular_fibrillation") {
     return has(Signal::ecg) || implant;  // an ICD detects and reports its VT/VF episodes
   }
-  if (event_class == "atrial_fibrillation") return has(Signal::ecg) || implant || watch;
+  // An implant reports AF only as a burden in its daily summary, not as an alert.
+  if (event_class == "atrial_fibrillation") return has(Signal::ecg) || watch;
   if (event_class == "asystole" || event_class == "extreme_bradycardia" || event_class == "extreme_tachycardia") {
     return has(Signal::ecg);
   }
@@ -109,7 +113,14 @@ Truth build_truth(const World& world, const ScoringConfig& config) {
   std::vector<bool> implant(patients, false), watch(patients, false);
   for (const DeviceInfo& d : world.device_info()) {
     const devices::DeviceTypeInfo& type = devices::device_type_info(*devices::device_type_from_name(d.type));
-    signals[d.patient].insert(type.signals.begin(), type.signals.end());
+    // Only continuous monitoring observes an episode: a device reporting at least every
+    // CONTINUOUS_REPORT_INTERVAL. Spot checks (times of day, on demand, a thermometer every 4 h,
+    // an implant's daily summary) may happen to catch one, but an episode between two of them
+    // is invisible to any platform, so it cannot be held against one.
+    if (d.report_interval > sim::Time::zero() && d.report_interval <= CONTINUOUS_REPORT_INTERVAL) {
+      signals[d.patient].insert(type.signals.begin(), type.signals.end());
+    }
+
     if (type.type == devices::DeviceType::cardiac_implant) implant[d.patient] = true;
     if (type.type == devices::DeviceType::smartwatch) watch[d.patient] = true;
   }
@@ -143,12 +154,19 @@ Truth build_truth(const World& world, const ScoringConfig& config) {
   }
   for (const network::OutageRecord& o : world.faults().outages()) {
     if (o.kind == network::OutageKind::handover) continue;  // milliseconds: nothing to announce
-    if (o.patient != network::NONE) {
-      add(o.patient, "network_outage", o.start, o.end, o.device == network::NONE ? NO_DEVICE : o.device, true);
+    if (o.device != network::NONE) {
+      // A device's own link (its BLE connection): as for device_offline, silence shorter than
+      // three report intervals cannot justify a no-data alarm.
+      const sim::Time report = world.device_info()[o.device].report_interval;
+      const bool target = report > sim::Time::zero() && o.end - o.start >= sim::Time::from_ns(3 * report.ns());
+      add(o.patient, "network_outage", o.start, o.end, o.device, target);
     } else {
-      // A shared element (an access point, a cell, the core) may or may not cut a patient off,
-      // depending on alternative routes: recorded for every patient, but not a target.
-      for (std::uint32_t p = 0; p < patients; ++p) add(p, "network_outage", o.start, o.end, NO_DEVICE, false);
+      // A patient's or a shared element (the phone's Wi-Fi, an access point, a cell) may or may not
+      // cut the patient off, depending on alternative routes (a phone falls back to LTE-M):
+      // recorded for the patients concerned, but not a target.
+      for (std::uint32_t p = 0; p < patients; ++p) {
+        if (o.patient == network::NONE || o.patient == p) add(p, "network_outage", o.start, o.end, NO_DEVICE, false);
+      }
     }
   }
   std::stable_sort(truth.events.begin(), truth.events.end(), [](const ScoredEvent& a, const ScoredEvent& b) {
