@@ -209,13 +209,7 @@ CsvExport export_csv(const fs::path& run_dir, const fs::path& out_dir) {
                        "is not empty; give a new folder (export never overwrites files)");
     }
   }
-  const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  fs::create_directories(parent, error);
-  if (error) throw RunError("cannot create folder " + parent.string() + ": " + error.message());
-  const fs::path temporary = parent / (".tmp-" + target.filename().string() + "-" + std::to_string(::getpid()));
-  fs::remove_all(temporary, error);
-  fs::create_directory(temporary, error);
-  if (error) throw RunError("cannot create folder " + temporary.string() + ": " + error.message());
+  const fs::path temporary = make_temporary_sibling(target);
 
   CsvExport result;
   result.directory = target;

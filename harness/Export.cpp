@@ -291,13 +291,7 @@ ExportSummary export_wfdb(const fs::path& run, const fs::path& out_dir, int form
     throw file_error(path, "", "", "cannot be read as a twinbed run: " + e.getDetailMsg());
   }
 
-  const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  fs::create_directories(parent, error);
-  if (error) throw RunError("cannot create folder " + parent.string() + ": " + error.message());
-  const fs::path temporary = parent / (".tmp-" + target.filename().string() + "-" + std::to_string(::getpid()));
-  fs::remove_all(temporary, error);
-  fs::create_directory(temporary, error);
-  if (error) throw RunError("cannot create folder " + temporary.string() + ": " + error.message());
+  const fs::path temporary = make_temporary_sibling(target);
 
   try {
     std::string records_list;

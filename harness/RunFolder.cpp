@@ -1,6 +1,7 @@
 #include "harness/RunFolder.hpp"
 
 #include <H5Cpp.h>
+#include <unistd.h>
 
 #include "harness/InputError.hpp"
 
@@ -25,6 +26,21 @@ fs::path locate_run_file(const fs::path& run) {
   }
   if (!hdf5) throw fail(file.string(), "is not an HDF5 file; expected the run.h5 that twinbed run writes");
   return file;
+}
+
+std::filesystem::path make_temporary_sibling(const std::filesystem::path& target) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  fs::create_directories(parent, error);
+  if (error) throw RunError("cannot create folder " + parent.string() + ": " + error.message());
+  std::string name = ".tmp-" + target.filename().string();
+  name += "-" + std::to_string(::getpid());
+  const fs::path temporary = parent / name;
+  fs::remove_all(temporary, error);
+  fs::create_directory(temporary, error);
+  if (error) throw RunError("cannot create folder " + temporary.string() + ": " + error.message());
+  return temporary;
 }
 
 }  // namespace twinbed::harness

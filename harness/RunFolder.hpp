@@ -9,4 +9,8 @@ namespace twinbed::harness {
 // not an HDF5 file.
 std::filesystem::path locate_run_file(const std::filesystem::path& run);
 
+// Creates (empty) the hidden folder ".tmp-<name>-<pid>" next to `target`, and target's parents,
+// where an export is written before one rename publishes it. Throws RunError.
+std::filesystem::path make_temporary_sibling(const std::filesystem::path& target);
+
 }  // namespace twinbed::harness

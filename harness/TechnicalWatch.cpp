@@ -103,42 +103,43 @@ void TechnicalWatch::delivered(const network::Packet& packet, sim::Time delivere
   }
 }
 
+bool TechnicalWatch::condition_due(const AlarmKey& key, AlarmCondition& condition, sim::Time sample_time, bool met,
+                                   sim::Time delivered) {
+  const ConditionStep step = condition.observe(sample_time, met);
+  const std::uint32_t device = key.device;
+  if (step.started) board_.set_condition(key, device, true, delivered);
+  if (step.cleared) board_.set_condition(key, device, false, delivered);
+  return step.due;
+}
+
+void TechnicalWatch::offer(const AlarmKey& key, AlarmCondition& condition, sim::Time delivered, double value,
+                           std::string detail) {
+  Alarm alarm;
+  alarm.time = delivered;
+  alarm.patient = key.patient;
+  alarm.device = key.device;
+  alarm.type = key.type;
+  alarm.priority = rule_.priority;
+  alarm.value = value;
+  alarm.detail = std::move(detail);
+  board_.offer(key, alarm);
+  condition.settle();
+}
+
 void TechnicalWatch::sensor_flag(std::uint32_t index, DeviceState& state, sim::Time sample_time, bool off,
                                  sim::Time delivered) {
   const AlarmKey key{state.patient, state.ecg ? "lead_off" : "probe_off", index};
-  const ConditionStep step = state.sensor_off.observe(sample_time, off);
-  if (step.started) board_.set_condition(key, index, true, delivered);
-  if (step.cleared) board_.set_condition(key, index, false, delivered);
-  if (!step.due) return;
-  Alarm alarm;
-  alarm.time = delivered;
-  alarm.patient = state.patient;
-  alarm.device = index;
-  alarm.type = key.type;
-  alarm.priority = rule_.priority;
-  alarm.detail = fmt::format("{} for {:g} s", state.ecg ? "ECG lead off" : "sensor off",
-                             (sample_time - state.sensor_off.onset()).seconds());
-  board_.offer(key, alarm);
-  state.sensor_off.settle();
+  if (!condition_due(key, state.sensor_off, sample_time, off, delivered)) return;
+  offer(key, state.sensor_off, delivered, std::nan(""),
+        fmt::format("{} for {:g} s", state.ecg ? "ECG lead off" : "sensor off",
+                    (sample_time - state.sensor_off.onset()).seconds()));
 }
 
 void TechnicalWatch::battery_level(std::uint32_t index, DeviceState& state, const network::Reading& reading,
                                    sim::Time delivered) {
   const AlarmKey key{state.patient, "low_battery", index};
-  const ConditionStep step = state.battery.observe(reading.sample_time, reading.value <= LOW_BATTERY_PERCENT);
-  if (step.started) board_.set_condition(key, index, true, delivered);
-  if (step.cleared) board_.set_condition(key, index, false, delivered);
-  if (!step.due) return;
-  Alarm alarm;
-  alarm.time = delivered;
-  alarm.patient = state.patient;
-  alarm.device = index;
-  alarm.type = key.type;
-  alarm.priority = rule_.priority;
-  alarm.value = reading.value;
-  alarm.detail = fmt::format("battery {:g} %", reading.value);
-  board_.offer(key, alarm);
-  state.battery.settle();
+  if (!condition_due(key, state.battery, reading.sample_time, reading.value <= LOW_BATTERY_PERCENT, delivered)) return;
+  offer(key, state.battery, delivered, reading.value, fmt::format("battery {:g} %", reading.value));
 }
 
 void TechnicalWatch::device_alert(std::uint32_t index, DeviceState& state, const network::Reading& reading,

@@ -60,6 +60,10 @@ private:
     AlarmCondition battery;
   };
   DeviceState& device(std::uint32_t index, std::uint32_t patient);
+  // Feeds a device-scoped condition and tells the board when it starts and ends; true when due.
+  bool condition_due(const AlarmKey& key, AlarmCondition& condition, sim::Time sample_time, bool met, sim::Time delivered);
+  // Offers the due alarm of `key` and settles its episode.
+  void offer(const AlarmKey& key, AlarmCondition& condition, sim::Time delivered, double value, std::string detail);
   void sensor_flag(std::uint32_t index, DeviceState& state, sim::Time sample_time, bool off, sim::Time delivered);
   void battery_level(std::uint32_t index, DeviceState& state, const network::Reading& reading, sim::Time delivered);
   void device_alert(std::uint32_t index, DeviceState& state, const network::Reading& reading, sim::Time delivered);
