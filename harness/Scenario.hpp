@@ -10,6 +10,7 @@
 #include "devices/Catalog.hpp"
 #include "devices/Faults.hpp"
 #include "harness/Expect.hpp"
+#include "harness/LiveSpec.hpp"
 #include "harness/MonitorSpec.hpp"
 #include "harness/Scorer.hpp"
 #include "sim/Params.hpp"
@@ -61,6 +62,10 @@ struct Scenario {
   std::vector<MonitorSpec> baselines;   // scored alongside it on the same telemetry
   ScoringConfig scoring = ScoringConfig::defaults();
   std::vector<Expectation> expect;      // assertions on summary.json metrics
+  // Calendar time of simulated time 0 (`start:`, ISO 8601 UTC), in ms since the Unix epoch: the
+  // clock of timestamps in published messages and exports. Default 2026-01-01T00:00:00Z.
+  std::int64_t start_unix_ms = 1767225600000;
+  std::optional<LiveSpec> live;         // `live:`: how to reach an external SUT (live mode)
 
   // Provenance, stored in /meta.
   std::string source_file;

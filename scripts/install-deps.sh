@@ -17,6 +17,7 @@ packages=(
   libbenchmark-dev
   python3 python3-h5py python3-numpy
   chromium   # e2e.report opens report.html headless and takes docs/img/report.png
+  libmosquitto-dev mosquitto mosquitto-clients openssl   # live harness: client library, a real broker, TLS test certificates
 )
 
 missing=()
