@@ -2,7 +2,9 @@
 // Exit codes: 0 success, 1 an assertion failed, 2 invalid input (scenario, flags), 3 run failed.
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <charconv>
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +17,8 @@
 #include "harness/Report.hpp"
 #include "harness/InputError.hpp"
 #include "harness/JUnit.hpp"
+#include "harness/LiveMonitor.hpp"
+#include "harness/Mqtt.hpp"
 #include "harness/Run.hpp"
 #include "harness/Scenario.hpp"
 #include "harness/Suite.hpp"
@@ -27,6 +31,10 @@ constexpr int EXIT_OK = 0;
 constexpr int EXIT_ASSERTION_FAILED = 1;
 constexpr int EXIT_INVALID_INPUT = 2;
 constexpr int EXIT_RUN_FAILED = 3;
+
+// `twinbed monitor` stops cleanly on SIGINT / SIGTERM.
+std::atomic<bool> stop_requested{false};
+extern "C" void stop_on_signal(int) { stop_requested.store(true); }
 
 int error_line(int code, const std::string& message) {
   std::string line = message;
@@ -62,6 +70,12 @@ int main(int argc, char** argv) {
   bool print_dir = false;
   run->add_option("--junit", run_junit, "Write the assertions' verdicts to this file as JUnit XML");
   run->add_flag("--print-dir", print_dir, "Print the results folder as the last line of stdout (for scripts)");
+  std::string speed_text;
+  bool live_flag = false;
+  run->add_option("--speed", speed_text,
+                  "Live mode: publish to the scenario's broker paced to the wall clock; X simulated seconds per "
+                  "wall second (1 = real time), or 'max' (as fast as the broker accepts)");
+  run->add_flag("--live", live_flag, "Live mode at the scenario's live.speed");
 
   harness::SuiteOptions suite_options;
   std::string suite_junit;
@@ -95,6 +109,20 @@ int main(int argc, char** argv) {
       ->excludes(wfdb_option);
   export_command->add_option("--format", export_format, "WFDB signal format: 16 (default) or 212")
       ->check(CLI::IsMember({16, 212}));
+
+  std::string monitor_file;
+  std::vector<std::string> monitor_overrides;
+  std::string monitor_broker;
+  harness::LiveMonitorOptions monitor_options;
+  CLI::App* monitor = app.add_subcommand(
+      "monitor", "Run the reference monitor as an MQTT service: take live runs' telemetry, publish their alarms");
+  monitor->add_option("scenario", monitor_file,
+                      "Scenario whose live: (broker, topics) and monitor: (alarm settings) blocks to use");
+  monitor->add_option("--set", monitor_overrides, "Override a key of that scenario, as for run")->allow_extra_args(false);
+  monitor->add_option("--broker", monitor_broker, "Broker URL, mqtt://host[:port] or mqtts://host[:port]");
+  monitor->add_option("--runs", monitor_options.runs, "Exit after this many runs finished (default: serve until stopped)");
+  monitor->add_option("--max-time", monitor_options.max_wall_s, "Exit after this many wall seconds (default: no limit)")
+      ->check(CLI::NonNegativeNumber);
 
   std::string report_run;
   CLI::App* report = app.add_subcommand("report", "Regenerate report.html in a finished run's folder");
@@ -199,6 +227,30 @@ int main(int argc, char** argv) {
       return code;
     }
 
+    if (*monitor) {
+      harness::Scenario scenario;
+      if (!monitor_file.empty()) scenario = harness::load_scenario(monitor_file, {monitor_overrides, std::nullopt});
+      monitor_options.live = scenario.live ? *scenario.live : harness::LiveSpec{};
+      if (!monitor_broker.empty()) {
+        try {
+          harness::parse_broker_url(monitor_broker);
+        } catch (const std::invalid_argument& e) {
+          throw harness::InputError({"command line", 0, 0}, "--broker", monitor_broker, e.what());
+        }
+        monitor_options.live.broker.url = monitor_broker;
+      }
+      monitor_options.monitor = scenario.monitor;
+      if (monitor_options.monitor.type == "none") monitor_options.monitor.type = "reference";
+      monitor_options.log = &std::cout;
+      std::signal(SIGINT, stop_on_signal);
+      std::signal(SIGTERM, stop_on_signal);
+      const harness::LiveMonitorStats stats = harness::serve_live_monitor(monitor_options, stop_requested);
+      std::cout << "monitor: " << stats.runs_finished << " runs finished, " << stats.messages << " telemetry messages ("
+                << stats.undecodable << " unreadable, " << stats.unknown_run << " of unknown runs), "
+                << stats.alarms_published << " alarms published" << std::endl;
+      return EXIT_OK;
+    }
+
     if (*report) {
       std::filesystem::path page;
       try {
@@ -260,6 +312,11 @@ int main(int argc, char** argv) {
     }
     harness::Scenario scenario = harness::load_scenario(run_file, load_options);
     harness::RunOptions run_options;
+    if (!speed_text.empty()) {
+      run_options.live = harness::LiveOptions{harness::parse_speed(speed_text)};
+    } else if (live_flag) {
+      run_options.live = harness::LiveOptions{scenario.live ? scenario.live->speed : harness::LiveSpec{}.speed};
+    }
     run_options.out_root = out_dir;
     if (quiet) run_options.progress = false;
     const harness::RunResult result = harness::Run(std::move(scenario), run_options).execute();

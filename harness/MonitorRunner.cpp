@@ -39,7 +39,7 @@ MonitorContext monitor_context(const World& world, const std::map<std::string, s
 }
 
 std::unique_ptr<Monitor> make_monitor(const MonitorSpec& spec, const MonitorContext& context, AlarmSink& alarms) {
-  if (spec.type == "none") return nullptr;
+  if (spec.type == "none" || spec.type == "external") return nullptr;
   if (spec.type == "reference") return std::make_unique<ReferenceMonitor>(context, spec.reference, alarms);
   const MonitorFactory* factory = find_monitor(spec.type);
   // The loader checked the name; a plug-in unregistered since is a programming error.
@@ -88,6 +88,15 @@ void MonitorRunner::finish(sim::Time end) {
   for (const auto& entry : entries_) {
     if (entry->monitor) entry->monitor->finish(end);
   }
+}
+
+void MonitorRunner::set_sut_alarms(std::vector<Alarm> alarms) { entries_.front()->log.alarms = std::move(alarms); }
+
+nlohmann::json MonitorRunner::score_alarms(const World& world, std::vector<Alarm> alarms) const {
+  const Truth truth = build_truth(world, scenario_.scoring);
+  ScoringInput input{truth.events, std::move(alarms), truth.artifacts,
+                     static_cast<std::uint32_t>(world.patients().size()), scenario_.duration};
+  return harness::score(input, scenario_.scoring).to_json();
 }
 
 std::vector<MonitorRunner::Result> MonitorRunner::score(const World& world) const {

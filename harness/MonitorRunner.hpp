@@ -18,7 +18,8 @@ namespace twinbed::harness {
 // What a monitor may know of the world: ids, device types and the clinical context.
 MonitorContext monitor_context(const World& world, const std::map<std::string, std::string>& options = {});
 
-// The reference monitor, a registered plug-in, or nullptr for type "none".
+// The reference monitor, a registered plug-in, or nullptr for type "none" and "external" (a live
+// run's platform, whose alarms come back over MQTT).
 std::unique_ptr<Monitor> make_monitor(const MonitorSpec& spec, const MonitorContext& context, AlarmSink& alarms);
 
 class MonitorRunner {
@@ -38,8 +39,12 @@ public:
     nlohmann::json alarms;     // summary.json "alarms"
     AlarmTables tables;        // /alarms and /scores (or /baselines/<name>/...)
   };
+  // The alarms of an "external" SUT (live mode), received over MQTT: replaces the SUT's log.
+  void set_sut_alarms(std::vector<Alarm> alarms);
   // Scores every monitor against the world's ground truth: the SUT first, then the baselines.
   std::vector<Result> score(const World& world) const;
+  // Scores `alarms` alone against the same ground truth (Scores::to_json()).
+  nlohmann::json score_alarms(const World& world, std::vector<Alarm> alarms) const;
 
 private:
   struct Entry;

@@ -2,6 +2,7 @@
 #include "harness/Run.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -14,6 +15,7 @@
 #include "harness/GroundTruthSampler.hpp"
 #include "harness/Hdf5Recorder.hpp"
 #include "harness/InputError.hpp"
+#include "harness/LiveSession.hpp"
 #include "harness/MonitorRunner.hpp"
 #include "harness/Report.hpp"
 #include "harness/TelemetryStats.hpp"
@@ -104,7 +106,33 @@ nlohmann::json network_summary(const World& world) {
 }
 }  // namespace
 
-Run::Run(Scenario scenario, RunOptions options) : scenario_(std::move(scenario)), options_(std::move(options)) {}
+std::optional<double> parse_speed(const std::string& text) {
+  if (text == "max") return std::nullopt;
+  double speed = 0.0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), speed);
+  if (error != std::errc() || end != text.data() + text.size() || !(speed > 0.0) || speed > 1000.0) {
+    throw InputError({"command line", 0, 0}, "--speed", text,
+                     "is not a speed; expected a number above 0 and at most 1000 (1 = real time) or 'max'");
+  }
+  return speed;
+}
+
+Run::Run(Scenario scenario, RunOptions options) : scenario_(std::move(scenario)), options_(std::move(options)) {
+  if (!options_.live) return;
+  // Live mode: the platform behind the broker is the system under test. The scenario's own
+  // monitor keeps running in process as a baseline on the same telemetry, so the summary shows
+  // the platform next to twinbed's reference (unless the scenario says `monitor: {type: none}`).
+  if (!scenario_.live) scenario_.live = LiveSpec{};
+  if (scenario_.monitor.type != "none") {
+    MonitorSpec in_process = scenario_.monitor;
+    in_process.name = "in_process";
+    scenario_.baselines.insert(scenario_.baselines.begin(), std::move(in_process));
+  }
+  MonitorSpec external;
+  external.name = "live";
+  external.type = "external";
+  scenario_.monitor = std::move(external);
+}
 
 RunResult Run::execute() {
   const auto wall_start = std::chrono::system_clock::now();
@@ -135,10 +163,17 @@ RunResult Run::execute() {
     world.network_log().attach_packets(&recorder.network());
     GroundTruthSampler ground_truth(scenario_, world, recorder, simulator);
     MonitorRunner monitors(scenario_, world, dispatcher);
+    std::unique_ptr<LiveSession> live;
+    if (options_.live) {
+      live = std::make_unique<LiveSession>(scenario_, world, run_id, options_.live->speed);
+      dispatcher.attach(*live);
+      live->connect();
+    }
 
     world.start();
     ground_truth.start();
     monitors.start(simulator, scenario_.duration);
+    if (live) live->start();
     sim::Progress progress(scenario_.duration);
     if (options_.progress) progress.set_enabled(*options_.progress);
     // Run in slices so the progress bar can redraw; slicing does not change event order.
@@ -151,6 +186,13 @@ RunResult Run::execute() {
     ground_truth.finish(scenario_.duration);
     world.finish(scenario_.duration);
     monitors.finish(scenario_.duration);
+    nlohmann::json live_summary;
+    if (live) {
+      live->finish(scenario_.duration);
+      monitors.set_sut_alarms(live->alarms());
+      // End-to-end alarm delay: receive time - ground-truth onset, whatever clock is scored.
+      live_summary = live->summary(monitors.score_alarms(world, live->alarms_at_receive())["overall"]["delay"]);
+    }
     // Alarm scoring: the system under test first, then the baselines on the same ground truth.
     std::vector<MonitorRunner::Result> scored = monitors.score(world);
     for (MonitorRunner::Result& r : scored) recorder.record_alarms(std::move(r.tables));
@@ -229,6 +271,7 @@ RunResult Run::execute() {
                                  {"hdf5", (final_directory / "run.h5").string()},
                                  {"summary", (final_directory / "summary.json").string()},
                                  {"report", (final_directory / "report.html").string()}}}};
+    if (live) result.summary["live"] = live_summary;
     if (scored.size() > 1) {
       nlohmann::json baselines = nlohmann::json::object();
       for (std::size_t i = 1; i < scored.size(); ++i) {

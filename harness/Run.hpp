@@ -13,12 +13,23 @@
 
 namespace twinbed::harness {
 
+// Live mode (`--speed`): paced to the wall clock, telemetry published to the scenario's broker, the
+// external platform's alarms scored. docs/live-harness.md.
+struct LiveOptions {
+  std::optional<double> speed;  // simulated seconds per wall second; nullopt = "max"
+};
+
+// "--speed": a number of simulated seconds per wall second (above 0, at most 1000) or "max"
+// (nullopt). Throws InputError naming the flag, the value and what is allowed.
+std::optional<double> parse_speed(const std::string& text);
+
 struct RunOptions {
   std::filesystem::path out_root = "results";
   // Progress bar: nullopt follows the terminal (silent when not a terminal or CI is set).
   std::optional<bool> progress;
   // Fixed run id (tests); by default "<UTC yyyymmddThhmmssZ>-s<seed>" with a "-N" suffix if taken.
   std::optional<std::string> run_id;
+  std::optional<LiveOptions> live;  // unset: virtual time, the scenario's monitor is the SUT
 };
 
 struct RunResult {
