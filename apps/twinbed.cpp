@@ -324,6 +324,7 @@ int main(int argc, char** argv) {
     if (print_dir) std::cout << result.directory.string() << std::endl;
     run_outcome.scenario = result.summary["scenario"].get<std::string>();
     run_outcome.assertions = result.summary["assertions"];
+    run_outcome.live = result.summary.value("live", nlohmann::json());
     run_outcome.directory = result.directory.string();
     return finish_run(result.summary["assertions_failed"].get<int>() > 0 ? EXIT_ASSERTION_FAILED : EXIT_OK, "");
   } catch (const harness::InputError& e) {

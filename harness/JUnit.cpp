@@ -107,6 +107,28 @@ std::string testsuite(const ScenarioOutcome& o, std::size_t id, const std::strin
   xml += "      <property" + attribute("name", "file") + attribute("value", o.file) + "/>\n";
   xml += "      <property" + attribute("name", "exit_code") + attribute("value", std::to_string(o.exit_code)) + "/>\n";
   if (!o.directory.empty()) xml += "      <property" + attribute("name", "results") + attribute("value", o.directory) + "/>\n";
+  // A live run's pacing, publishing, broker and end-to-end figures, so CI shows them next to the verdicts.
+  static const std::vector<std::vector<std::string>> LIVE_FIGURES{
+      {"pacing_error", "p50"},        {"pacing_error", "p99"},        {"pacing_error", "max"},
+      {"publish_rate", "requested"},  {"publish_rate", "achieved"},   {"published", "offered", "messages"},
+      {"published", "acknowledged", "messages"}, {"published", "dropped_buffer_full", "messages"},
+      {"published", "unsent_at_end", "messages"}, {"published", "accounted"}, {"broker_connection", "errors"},
+      {"broker_connection", "disconnects"}, {"broker_connection", "connects"}, {"broker_connection", "away_s"},
+      {"alarms_back", "accepted"},    {"alarms_back", "malformed"},   {"alarm_delay", "p50"},
+      {"alarm_delay", "p95"},         {"alarm_delay", "max"}};
+  if (o.live.is_object()) {
+    for (const std::vector<std::string>& path : LIVE_FIGURES) {
+      const nlohmann::json* at = &o.live;
+      std::string name = "live";
+      for (const std::string& key : path) {
+        at = at->is_object() && at->contains(key) ? &(*at)[key] : nullptr;
+        if (at == nullptr) break;
+        name += "." + key;
+      }
+      if (at == nullptr) continue;
+      xml += "      <property" + attribute("name", name) + attribute("value", at->is_null() ? "null" : at->dump()) + "/>\n";
+    }
+  }
   xml += "    </properties>\n";
   const std::string open = "    <testcase" + attribute("classname", classname);
   if (o.exit_code >= 2) {

@@ -26,6 +26,7 @@ struct ScenarioOutcome {
   nlohmann::json assertions = nlohmann::json::array();  // summary.json "assertions"
   std::string error;      // why it could not run (exit 2, 3): the run's error output
   std::string directory;  // the results folder, when it ran
+  nlohmann::json live;    // summary.json "live" of a live run (null otherwise): its key figures become properties
 };
 
 // The whole document. `wall_s` is the time of the whole set (the runs may overlap).

@@ -361,6 +361,60 @@ std::string completeness_section(const ReportData& data) {
   return html + "</table>\n</section>\n";
 }
 
+// Live runs only (summary.json "live"): pacing, publishing, the broker and the SUT's alarm messages.
+std::string live_section(const ReportData& data) {
+  const json* live = find(data.summary, {"live"});
+  if (live == nullptr || !live->is_object()) return {};
+  const auto value = [&](Path path) { return summary_number(data.summary, {path}); };
+  const auto ms = [](std::optional<double> s) { return s ? fmt::format("{:.2f} ms", *s * 1000.0) : dash(); };
+  std::string html = "<section id=\"live\"><h2>Live harness</h2>\n";
+  const json* speed = find(*live, {"speed"});
+  html += fmt::format("<p class=\"muted\">Published to {} at speed {}, QoS {}, {} payloads over {} connection(s).</p>\n",
+                      html_escape(live->value("broker", std::string())),
+                      speed != nullptr ? html_escape(speed->dump()) : dash(), live->value("qos", 0),
+                      html_escape(live->value("payload", std::string())), live->value("connections", 0));
+  html += "<table><tr><th>figure</th><th>value</th></tr>\n";
+  const auto row = [&html](std::string_view name, const std::string& text) {
+    html += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", name, text);
+  };
+  row("pacing error p50 / p99 / max", ms(value({"live", "pacing_error", "p50"})) + " / " +
+                                          ms(value({"live", "pacing_error", "p99"})) + " / " +
+                                          ms(value({"live", "pacing_error", "max"})));
+  row("publish rate requested / achieved (messages/s)", number(value({"live", "publish_rate", "requested"}), 0) + " / " +
+                                                            number(value({"live", "publish_rate", "achieved"}), 0));
+  for (const char* key : {"offered", "acknowledged", "pending", "buffered", "dropped_buffer_full", "dropped_error",
+                          "unsent_at_end"}) {
+    row(fmt::format("messages {} (readings)", key),
+        number(value({"live", "published", key, "messages"}), 0) + " (" +
+            number(value({"live", "published", key, "readings"}), 0) + ")");
+  }
+  const json* accounted = find(*live, {"published", "accounted"});
+  row("every message accounted for", accounted != nullptr && accounted->is_boolean() && accounted->get<bool>() ? "yes" : "NO");
+  row("broker connects / disconnects / errors",
+      number(value({"live", "broker_connection", "connects"}), 0) + " / " +
+          number(value({"live", "broker_connection", "disconnects"}), 0) + " / " +
+          number(value({"live", "broker_connection", "errors"}), 0));
+  row("broker away", seconds(value({"live", "broker_connection", "away_s"})));
+  row("alarm messages / accepted / malformed", number(value({"live", "alarms_back", "messages"}), 0) + " / " +
+                                                   number(value({"live", "alarms_back", "accepted"}), 0) + " / " +
+                                                   number(value({"live", "alarms_back", "malformed"}), 0));
+  row("end-to-end alarm delay p50 / p95 / max", seconds(value({"live", "alarm_delay", "p50"})) + " / " +
+                                                    seconds(value({"live", "alarm_delay", "p95"})) + " / " +
+                                                    seconds(value({"live", "alarm_delay", "max"})));
+  html += "</table>\n";
+  const json* samples = find(*live, {"alarms_back", "malformed_samples"});
+  if (samples != nullptr && samples->is_array() && !samples->empty()) {
+    html += "<p>Malformed alarm messages (samples):</p>\n<table><tr><th>reason</th><th>error</th><th>payload</th></tr>\n";
+    for (const json& s : *samples) {
+      html += fmt::format("<tr><td>{}</td><td>{}</td><td><code>{}</code></td></tr>\n",
+                          html_escape(s.value("reason", std::string())), html_escape(s.value("error", std::string())),
+                          html_escape(s.value("payload", std::string())));
+    }
+    html += "</table>\n";
+  }
+  return html + "</section>\n";
+}
+
 std::string scenario_section(const ReportData& data) {
   std::string html = "<section id=\"scenario\"><h2>Scenario</h2>\n";
   html += fmt::format("<p class=\"muted\">{} as read at the start of the run", html_escape(data.scenario_file));
@@ -389,6 +443,7 @@ fs::path write_report(const fs::path& run_dir) {
   html += timelines_section(data);
   html += latency_section(data);
   html += completeness_section(data);
+  html += live_section(data);
   html += scenario_section(data);
   html += "</main>\n</body>\n</html>\n";
 

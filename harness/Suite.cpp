@@ -192,6 +192,7 @@ ScenarioOutcome run_scenario(const SuiteOptions& options, const std::string& fil
     summary = nlohmann::json::parse(read_text(fs::path(directory) / "summary.json"));
     outcome.scenario = summary.at("scenario").get<std::string>();
     outcome.assertions = summary.value("assertions", nlohmann::json::array());
+    outcome.live = summary.value("live", nlohmann::json());
   } catch (const nlohmann::json::exception& e) {
     std::string why = "no readable summary.json in '" + directory + "': " + e.what();
     return failed(why);
