@@ -71,9 +71,14 @@ ParseFailure failure(MalformedReason reason, std::string_view key, const std::st
   return ParseFailure{reason, std::move(message)};
 }
 
-// The year of a text that parse_iso_time accepted (it starts with four digits).
-unsigned year_of(const std::string& text) {
-  return static_cast<unsigned>((text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 + (text[3] - '0'));
+// Checked before parse_iso_time, whose nanoseconds since 1970 would overflow past 2262.
+bool year_supported(const std::string& text) {
+  if (text.size() < 4 || !std::all_of(text.begin(), text.begin() + 4, [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  const auto year = static_cast<unsigned>((text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 +
+                                          (text[3] - '0'));
+  return year >= MIN_YEAR && year <= MAX_YEAR;
 }
 
 struct FieldRule {
@@ -227,8 +232,8 @@ std::variant<SutAlarm, ParseFailure> SutAlarmParser::parse(std::string_view payl
 
   if (const auto it = message.find("t"); it != message.end()) {
     const std::string& text = it->get_ref<const std::string&>();
-    const std::optional<sim::Time> t = parse_iso_time(text, start_unix_ms_);
-    if (!t || year_of(text) < MIN_YEAR || year_of(text) > MAX_YEAR) {
+    const std::optional<sim::Time> t = year_supported(text) ? parse_iso_time(text, start_unix_ms_) : std::nullopt;
+    if (!t) {
       return failure(MalformedReason::bad_value, "t", printable_bytes(text, SHOWN_VALUE_BYTES),
                      std::string("is not a time; allowed: ") + TIME_ALLOWED);
     }
