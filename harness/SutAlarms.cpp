@@ -89,12 +89,12 @@ struct FieldRule {
 };
 
 constexpr std::array<FieldRule, 8> FIELDS{{
-    {"patient", true, json::value_t::string, "a string: a patient id of the run"},
-    {"type", true, json::value_t::string, "a string of 1-64 characters of A-Z a-z 0-9 _ . : -"},
-    {"priority", true, json::value_t::string, "a string: low, medium or high"},
-    {"t", false, json::value_t::string, "a string: ISO 8601 UTC time, e.g. 2026-01-01T03:12:41.200Z"},
+    {"patient", true, json::value_t::string, "a patient id of the run (a string)"},
+    {"type", true, json::value_t::string, "an alarm type (a string of 1-64 characters of A-Z a-z 0-9 _ . : -)"},
+    {"priority", true, json::value_t::string, "low, medium or high (a string)"},
+    {"t", false, json::value_t::string, "an ISO 8601 UTC time (a string, e.g. 2026-01-01T03:12:41.200Z)"},
     {"id", false, json::value_t::string, "a string of at most 128 characters"},
-    {"device", false, json::value_t::string, "a string: a device id of the run"},
+    {"device", false, json::value_t::string, "a device id of the run (a string)"},
     {"value", false, json::value_t::number_float, "a number"},
     {"detail", false, json::value_t::string, "a string of at most 512 characters"},
 }};
