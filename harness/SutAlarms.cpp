@@ -52,9 +52,44 @@ std::string_view json_kind(const json& value) {
   }
 }
 
+// Compact JSON text of `value`, stopped once `out` is longer than `budget`. Not json::dump(): that
+// recurses once per nesting level, and a SUT's 1 MiB of '[' would overflow the stack. Here every
+// level first appends a byte, so the recursion is at most `budget` deep.
+void preview(const json& value, std::string& out, std::size_t budget) {
+  if (out.size() > budget) return;
+  if (value.is_array()) {
+    out += '[';
+    bool first = true;
+    for (const json& item : value) {
+      if (out.size() > budget) return;
+      if (!first) out += ',';
+      first = false;
+      preview(item, out, budget);
+    }
+    out += ']';
+  } else if (value.is_object()) {
+    out += '{';
+    bool first = true;
+    for (const auto& [key, item] : value.items()) {
+      if (out.size() > budget) return;
+      if (!first) out += ',';
+      first = false;
+      out += json(key).dump();
+      out += ':';
+      preview(item, out, budget);
+    }
+    out += '}';
+  } else {
+    out += value.dump();  // a scalar: no recursion
+  }
+}
+
 // A value as shown in a failure: a string's text, anything else as JSON, cut and escaped.
 std::string shown(const json& value) {
-  return printable_bytes(value.is_string() ? value.get_ref<const std::string&>() : value.dump(), SHOWN_VALUE_BYTES);
+  if (value.is_string()) return printable_bytes(value.get_ref<const std::string&>(), SHOWN_VALUE_BYTES);
+  std::string text;
+  preview(value, text, SHOWN_VALUE_BYTES);
+  return printable_bytes(text, SHOWN_VALUE_BYTES);
 }
 
 ParseFailure failure(MalformedReason reason, std::string_view key, const std::string& value, std::string_view problem) {

@@ -204,3 +204,29 @@ TEST(SutAlarmRobustness, MutatedValidMessages) {
   feed_and_compare(payloads, tally);
   print_figures(tally);
 }
+
+TEST(SutAlarmRobustness, DeepNestingAtTheLargestLimit) {
+  // 524,288 nested arrays in the largest message live.max_alarm_bytes allows (1 MiB). nlohmann's
+  // parser and destructor are iterative but json::dump() recurses per level and overflowed the
+  // stack here: the error line's preview of the value must not use it. Unbalanced: not_json.
+  constexpr std::uint32_t LIMIT = 1'048'576;
+  const SutAlarmParser parser(context(), LIMIT);
+  const std::string nested = std::string(LIMIT / 2, '[') + std::string(LIMIT / 2, ']');
+  const auto outcome = parser.parse(nested);
+  ASSERT_TRUE(std::holds_alternative<ParseFailure>(outcome));
+  EXPECT_EQ(std::get<ParseFailure>(outcome).reason, MalformedReason::not_object);
+  EXPECT_EQ(std::get<ParseFailure>(outcome).message,
+            "message: '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[...' is an array; expected a JSON object with patient, "
+            "type and priority");
+  const auto open = parser.parse(std::string(LIMIT, '{'));
+  ASSERT_TRUE(std::holds_alternative<ParseFailure>(open));
+  EXPECT_EQ(std::get<ParseFailure>(open).reason, MalformedReason::not_json);
+  // The same depth as the value of a key: a wrong_type, previewed within 40 bytes.
+  const std::string deep_type = R"({"patient":"p0001","priority":"low","type":{"a":)" + std::string(LIMIT / 2 - 40, '[') +
+                                std::string(LIMIT / 2 - 40, ']') + "}}";
+  const auto typed = parser.parse(deep_type);
+  ASSERT_TRUE(std::holds_alternative<ParseFailure>(typed));
+  EXPECT_EQ(std::get<ParseFailure>(typed).message,
+            "type: '{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[...' is an object; expected an alarm type (a string of 1-64 "
+            "characters of A-Z a-z 0-9 _ . : -)");
+}
