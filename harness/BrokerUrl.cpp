@@ -38,7 +38,8 @@ BrokerAddress parse_broker_url(std::string_view url) {
     if (close == std::string_view::npos || close != rest.size() - 1) throw std::invalid_argument(allowed);
     rest = rest.substr(1, rest.size() - 2);
   }
-  if (rest.empty() || rest.find_first_of("/?#@ ") != std::string_view::npos) {
+  // A ':' left in an unbracketed host is an IPv6 literal without its brackets ("mqtt://::1").
+  if (rest.empty() || rest.find_first_of(bracketed ? "/?#@ " : "/?#@ :") != std::string_view::npos) {
     throw std::invalid_argument("no host name; " + allowed);
   }
   address.host = std::string(rest);

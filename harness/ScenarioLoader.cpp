@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "harness/LiveLoader.hpp"
 #include "harness/MonitorLoader.hpp"
 #include "harness/Names.hpp"
 #include "harness/NetworkLoader.hpp"
@@ -93,7 +94,7 @@ Scenario read_scenario(const YamlDocument& document) {
   const YamlField root = document.root();
   const YamlMap map = root.as_map({"twinbed", "name", "description", "seed", "replication", "duration", "cohort",
                                    "nodes", "links", "outages", "mobility", "record", "monitor", "baselines",
-                                   "scoring", "expect"});
+                                   "scoring", "expect", "start", "live"});
   const YamlField version = map.required("twinbed");
   if (version.as_string() != std::to_string(SCENARIO_VERSION)) {
     version.fail("is not a supported scenario version; allowed: " + std::to_string(SCENARIO_VERSION));
@@ -127,6 +128,8 @@ Scenario read_scenario(const YamlDocument& document) {
   if (map.has("monitor")) scenario.monitor = read_monitor(map.get("monitor"));
   if (map.has("baselines")) scenario.baselines = read_baselines(map.get("baselines"), scenario.monitor.name);
   if (map.has("scoring")) scenario.scoring = read_scoring(map.get("scoring"));
+  if (map.has("start")) scenario.start_unix_ms = read_start(map.get("start"));
+  if (map.has("live")) scenario.live = read_live(map.get("live"));
 
   if (map.has("record")) {
     const YamlMap record = map.get("record").as_map(

@@ -56,9 +56,32 @@ struct ParseFailure {
   std::string message;  // one line: which key, the bad value, what is allowed
 };
 
-// Parses one message against the run's patient and device ids. Never throws.
+// Parses messages against the run's patient and device ids, looked up in O(1) (a run may have
+// thousands of devices and a SUT may send an alarm storm). parse() never throws and is const, so
+// one parser serves any thread. Checks in this order, the first failure wins: size, JSON, object,
+// presence of patient/type/priority, the JSON type of every known key, then the values (patient,
+// device, type, priority, t, id, detail).
+class SutAlarmParser {
+public:
+  SutAlarmParser(const PayloadContext& context, std::uint32_t max_bytes);
+  std::variant<SutAlarm, ParseFailure> parse(std::string_view payload) const;
+
+private:
+  std::uint32_t max_bytes_;
+  std::int64_t start_unix_ms_;
+  std::unordered_map<std::string, std::uint32_t> patients_;  // id -> index
+  std::unordered_map<std::string, std::uint32_t> devices_;
+  std::string patient_range_;  // "p0001 ... p0004", for messages
+};
+
+// One message, with a parser built for it (O(patients + devices)): for tools and tests; a stream
+// of messages goes through one SutAlarmParser. Never throws.
 std::variant<SutAlarm, ParseFailure> parse_sut_alarm(std::string_view payload, std::uint32_t max_bytes,
                                                      const PayloadContext& context);
+
+// The text of `bytes` safe for a one-line log or a JSON string: every byte outside printable
+// ASCII (0x20-0x7E) as \xNN. Cut to `max_bytes` of the input first ("..." marks the cut).
+std::string printable_bytes(std::string_view bytes, std::size_t max_bytes);
 
 // Collects the alarms of a live run. on_message() is called from the MQTT client's thread; the
 // rest from the run's thread. Thread-safe.
@@ -82,14 +105,20 @@ public:
 
   // summary.json "live.alarms_back": {"messages", "accepted", "malformed",
   // "malformed_by_reason": {reason: n} (every reason, 0 included), "malformed_samples": [{"reason",
-  // "error", "payload"}] (the first 5 of each reason, payload cut to 200 bytes, non-printable bytes
-  // as \xNN), "unknown_types": {type: n} (types not in config.alarm_classes), "sut_clock_offset":
-  // {"p50", "max"} (t - receive time in s over messages with t, null without)}.
+  // "error", "payload", "bytes"}] (the first 5 of each reason in arrival order, payload cut to 200
+  // bytes with "..." marking the cut, non-printable bytes as \xNN, bytes = the message's length),
+  // "unknown_types": {type: n} (accepted alarms whose type is not in config.alarm_classes),
+  // "sut_clock_offset": {"messages", "p50", "max"} (t - receive time in s over the messages with t,
+  // nearest-rank p50; null when no message had t)}.
   nlohmann::json summary(const ScoringConfig& config) const;
 
+  // Samples kept per malformed reason.
+  static constexpr std::size_t SAMPLES_PER_REASON = 5;
+  // Payload bytes kept in a sample: enough to see what a SUT sent, small enough for summary.json.
+  static constexpr std::size_t SAMPLE_PAYLOAD_BYTES = 200;
+
 private:
-  PayloadContext context_;
-  std::uint32_t max_bytes_;
+  SutAlarmParser parser_;
   bool trust_sut_clock_;
   std::function<sim::Time(std::chrono::steady_clock::time_point)> to_virtual_;
   mutable std::mutex mutex_;

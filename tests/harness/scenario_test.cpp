@@ -108,7 +108,8 @@ TEST(Scenario, UnknownKeyNamesLineColumnAndSuggests) {
   const std::string text = std::string(VALID) + "recrod:\n  telemetry: false\n";
   EXPECT_EQ(error_of(text),
             "bad.yaml:25:1: recrod: 'recrod' is not a known key (did you mean 'record'?); allowed: twinbed, name, "
-            "description, seed, replication, duration, cohort, nodes, links, outages, mobility, record, monitor, baselines, scoring, expect");
+            "description, seed, replication, duration, cohort, nodes, links, outages, mobility, record, monitor, baselines, scoring, expect, "
+            "start, live");
 }
 
 TEST(Scenario, NestedErrorsPointAtTheValue) {
