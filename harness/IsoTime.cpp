@@ -85,6 +85,8 @@ std::optional<sim::Time> parse_iso_time(std::string_view text, std::int64_t star
       !digits(text, 17, 2, second)) {
     return std::nullopt;
   }
+  // int64 nanoseconds span 1677-09-21 to 2262-04-11: outside whole years of that, nullopt.
+  if (year < 1678 || year > 2261) return std::nullopt;
   if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 ||
       second > 59) {
     return std::nullopt;
