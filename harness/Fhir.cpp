@@ -60,7 +60,7 @@ constexpr std::array<SignalCode, std::size(physiology::ALL_SIGNALS)> CODES = {{
     // components of the 85354-9 panel (FHIR R4 blood pressure profile).
     {Category::vital_signs, {LOINC, "8480-6", "Systolic blood pressure"}, {}, {}},
     {Category::vital_signs, {LOINC, "8462-4", "Diastolic blood pressure"}, {}, {}},
-    // 8478-0 Mean blood pressure: in the R4 vital signs value set (observation-vitalsignresult).
+    // 8478-0 Mean blood pressure, vital-signs: as in the FHIR R4 example Observation "mbp".
     {Category::vital_signs, {LOINC, "8478-0", "Mean blood pressure"}, {}, {}},
     {Category::vital_signs, {LOINC, "8310-5", "Body temperature"}, {}, {}},
     // 39106-0 Temperature of Skin (LOINC); the body temperature profile's 8310-5 is core.

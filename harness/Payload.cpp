@@ -29,6 +29,9 @@ constexpr std::uint32_t SLOTS_PER_DEVICE = SIGNAL_COUNT + 2;
 
 constexpr std::int64_t NS_PER_MS = 1'000'000;
 
+// The slot of a reading's or block's signal code.
+std::uint32_t signal_slot(std::uint8_t signal) { return std::min<std::uint32_t>(signal, UNKNOWN_SLOT); }
+
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   const std::int64_t q = a / b;
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
@@ -137,8 +140,7 @@ PayloadEncoder::PayloadEncoder(PayloadContext context, const LiveSpec& spec)
   buffer_.reserve(4096);
 }
 
-PayloadEncoder::Slot& PayloadEncoder::slot(std::uint32_t patient, std::uint32_t device, std::uint32_t signal) {
-  const std::uint32_t index = std::min(signal, BATCH_SLOT);
+PayloadEncoder::Slot& PayloadEncoder::slot(std::uint32_t patient, std::uint32_t device, std::uint32_t index) {
   const std::size_t at = static_cast<std::size_t>(device) * SLOTS_PER_DEVICE + index;
   if (at >= topic_cache_.size()) topic_cache_.resize((static_cast<std::size_t>(device) + 1) * SLOTS_PER_DEVICE);
   Slot& slot = topic_cache_[at];
@@ -197,7 +199,7 @@ void PayloadEncoder::encode(const network::Packet& packet, std::vector<Message>&
 
 void PayloadEncoder::encode_json(const network::Packet& packet, std::vector<Message>& out) {
   for (const network::Reading& reading : packet.readings) {
-    const Slot& s = slot(reading.patient, packet.device, reading.signal);
+    const Slot& s = slot(reading.patient, packet.device, signal_slot(reading.signal));
     buffer_ = s.head;
     buffer_ += ",\"value\":";
     json::append_number(buffer_, reading.value);
@@ -222,7 +224,7 @@ void PayloadEncoder::encode_batch(const network::Packet& packet, std::vector<Mes
   buffer_ += ",\"readings\":[";
   for (std::size_t i = 0; i < packet.readings.size(); ++i) {
     const network::Reading& reading = packet.readings[i];
-    const Slot& signal = slot(reading.patient, packet.device, reading.signal);
+    const Slot& signal = slot(reading.patient, packet.device, signal_slot(reading.signal));
     buffer_ += i == 0 ? "{\"signal\":" : ",{\"signal\":";
     buffer_ += signal.signal;
     buffer_ += ",\"value\":";
@@ -246,7 +248,7 @@ void PayloadEncoder::encode_fhir(const network::Packet& packet, bool batch, std:
   fhir_measurements(context_, packet.device, packet.readings, resources);
   if (!batch) {
     for (FhirResource& resource : resources) {
-      const Slot& s = slot(packet.readings.front().patient, packet.device, resource.signal);
+      const Slot& s = slot(packet.readings.front().patient, packet.device, signal_slot(resource.signal));
       out.push_back(Message{s.topic, std::move(resource.text), packet.device, resource.readings});
     }
     return;
@@ -270,7 +272,7 @@ void PayloadEncoder::encode_waveform(const network::Packet& packet, const networ
                                      std::vector<Message>& out) {
   const std::uint32_t patient =
       packet.device < context_.device_patients.size() ? context_.device_patients[packet.device] : 0;
-  const Slot& s = slot(patient, packet.device, block.signal);
+  const Slot& s = slot(patient, packet.device, signal_slot(block.signal));
   if (format_ == PayloadFormat::fhir) {
     out.push_back(Message{s.topic, fhir_waveform(context_, patient, packet.device, block), packet.device, 1});
     return;

@@ -67,7 +67,7 @@ private:
     std::string signal;  // the signal's name as a JSON string
     std::string unit;    // its unit as a JSON string
   };
-  Slot& slot(std::uint32_t patient, std::uint32_t device, std::uint32_t signal);
+  Slot& slot(std::uint32_t patient, std::uint32_t device, std::uint32_t index);  // index: a signal, unknown, batch
   void append_time(sim::Time t);
   void encode_json(const network::Packet& packet, std::vector<Message>& out);
   void encode_batch(const network::Packet& packet, std::vector<Message>& out);

@@ -213,6 +213,24 @@ TEST(PayloadJson, TimestampsEqualIsoTimeAcrossSecondsAndBeforeTheStart) {
   }
 }
 
+TEST(PayloadJson, UnknownSignalCodeIsNamedUnknownNotBatch) {
+  // A code past physiology::ALL_SIGNALS (a newer recorder) must not take the batch topic.
+  network::Packet packet;
+  packet.seq = 1;
+  network::Reading r = reading(Signal::heart_rate, 3, sim::Time::zero());
+  r.signal = 42;
+  packet.readings = {r};
+  const std::vector<Message> out = encode(packet);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].topic, "twinbed/r1/p/p0007/p0007-spo2/unknown");
+  EXPECT_EQ(out[0].payload,
+            R"({"run":"r1","patient":"p0007","device":"p0007-spo2","signal":"unknown","value":3,"unit":"",)"
+            R"("t":"2026-01-01T00:00:00.000Z","seq":1,"quality":[]})");
+  const json o = json::parse(encode(packet, spec(PayloadFormat::fhir)).at(0).payload);
+  EXPECT_EQ(o["code"]["coding"][0]["code"], "unknown");
+  EXPECT_EQ(o["valueQuantity"], json::parse(R"({"value":3})"));
+}
+
 TEST(PayloadTopic, EveryPlaceholderAndOtherTextKept) {
   LiveSpec live = spec();
   live.topic = "site/{site}/{patient}/{device}/{signal}/{run}/{other}/x{";
