@@ -19,6 +19,7 @@
 #include "harness/JUnit.hpp"
 #include "harness/LiveMonitor.hpp"
 #include "harness/Mqtt.hpp"
+#include "harness/Payload.hpp"
 #include "harness/Run.hpp"
 #include "harness/Scenario.hpp"
 #include "harness/Suite.hpp"
@@ -99,14 +100,21 @@ int main(int argc, char** argv) {
   std::string export_run;
   std::string export_wfdb_dir;
   std::string export_csv_dir;
+  std::string export_fhir_file;
   int export_format = 16;
   CLI::App* export_command =
-      app.add_subcommand("export", "Write a finished run's tables (CSV) or ECG and true beats (WFDB) for other tools");
+      app.add_subcommand("export", "Write a finished run's tables (CSV), ECG and true beats (WFDB) or telemetry (FHIR) for other tools");
   export_command->add_option("run", export_run, "Run folder (containing run.h5) or its run.h5")->required();
   CLI::Option* wfdb_option = export_command->add_option(
       "--wfdb", export_wfdb_dir, "Write PhysioNet WFDB records (.hea, .dat, .atr) into this new folder");
-  export_command->add_option("--csv", export_csv_dir, "Write every table of run.h5 as CSV into this new folder")
-      ->excludes(wfdb_option);
+  CLI::Option* csv_option =
+      export_command->add_option("--csv", export_csv_dir, "Write every table of run.h5 as CSV into this new folder")
+          ->excludes(wfdb_option);
+  export_command
+      ->add_option("--fhir", export_fhir_file,
+                   "Write every reading and ECG block as FHIR R4 Observations into this new NDJSON file")
+      ->excludes(wfdb_option)
+      ->excludes(csv_option);
   export_command->add_option("--format", export_format, "WFDB signal format: 16 (default) or 212")
       ->check(CLI::IsMember({16, 212}));
 
@@ -262,9 +270,21 @@ int main(int argc, char** argv) {
       return EXIT_OK;
     }
 
-    if (*export_command && export_wfdb_dir.empty() && export_csv_dir.empty()) {
-      throw harness::InputError({"command line", 0, 0}, "export", export_run,
-                                "needs a format: --csv DIR (every table) or --wfdb DIR (ECG records)");
+    if (*export_command && export_wfdb_dir.empty() && export_csv_dir.empty() && export_fhir_file.empty()) {
+      throw harness::InputError(
+          {"command line", 0, 0}, "export", export_run,
+          "needs a format: --csv DIR (every table), --wfdb DIR (ECG records) or --fhir FILE (FHIR R4 NDJSON)");
+    }
+    if (*export_command && !export_fhir_file.empty()) {
+      std::uint64_t resources = 0;
+      try {
+        resources = harness::export_fhir(export_run, export_fhir_file);
+      } catch (const harness::RunError& e) {
+        return error_line(EXIT_RUN_FAILED, std::string("export failed: ") + e.what());
+      }
+      std::cout << "wrote " << resources << " FHIR resource" << (resources == 1 ? "" : "s") << " to "
+                << export_fhir_file << std::endl;
+      return EXIT_OK;
     }
     if (*export_command && !export_csv_dir.empty()) {
       harness::CsvExport written;

@@ -150,6 +150,7 @@ Hdf5Recorder::Hdf5Recorder(const std::filesystem::path& path, const Scenario& sc
     write_scalar_attribute(meta, "seed", H5::PredType::NATIVE_UINT64, scenario.seed);
     write_scalar_attribute(meta, "replication", H5::PredType::NATIVE_UINT32, scenario.replication);
     write_scalar_attribute(meta, "duration_ns", H5::PredType::NATIVE_INT64, scenario.duration.ns());
+    write_scalar_attribute(meta, "start_unix_ms", H5::PredType::NATIVE_INT64, scenario.start_unix_ms);
     unsigned major = 0, minor = 0, release = 0;
     H5::H5Library::getLibVersion(major, minor, release);
     write_string_attribute(meta, "hdf5_version",

@@ -27,6 +27,7 @@ struct PayloadContext {
   std::vector<std::string> patient_ids;    // by patient index
   std::vector<std::string> patient_sites;  // by patient index: the cohort prefix ({site})
   std::vector<std::string> device_ids;     // by device index
+  std::vector<std::uint32_t> device_patients;  // by device index: its patient (waveform blocks carry none)
 };
 PayloadContext payload_context(const World& world, std::string run, std::int64_t start_unix_ms);
 
@@ -58,17 +59,53 @@ public:
   const PayloadContext& context() const { return context_; }
 
 private:
+  // What never changes for one (device, signal): its topic and the JSON text around the value.
+  struct Slot {
+    bool ready = false;
+    std::string topic;
+    std::string head;    // {"run":..,"patient":..,"device":.. and ,"signal":.. but for the batch slot
+    std::string signal;  // the signal's name as a JSON string
+    std::string unit;    // its unit as a JSON string
+  };
+  Slot& slot(std::uint32_t patient, std::uint32_t device, std::uint32_t index);  // index: a signal, unknown, batch
+  void append_time(sim::Time t);
+  void encode_json(const network::Packet& packet, std::vector<Message>& out);
+  void encode_batch(const network::Packet& packet, std::vector<Message>& out);
+  void encode_fhir(const network::Packet& packet, bool batch, std::vector<Message>& out);
+  void encode_waveform(const network::Packet& packet, const network::Waveform& block, std::vector<Message>& out);
+
   PayloadContext context_;
   PayloadFormat format_;
   bool batch_uploads_;
   std::string topic_template_;
-  std::vector<std::string> topic_cache_;  // by device x signal, rendered on first use
+  std::vector<Slot> topic_cache_;  // by device x signal (+ "batch"), rendered on first use
+  std::string buffer_;             // the message being written, reused (its capacity stays)
+  // The ISO text of the last whole second written: most messages in a row share it.
+  std::int64_t cached_second_ = INT64_MIN;
+  std::string cached_second_text_;  // "2026-01-01T03:12:05"
 };
 
 // FHIR R4 resources, compact JSON text. The readings must share device and sample time (one
 // measurement); a systolic + diastolic pair becomes one blood-pressure panel (85354-9).
 void fhir_observations(const PayloadContext& context, std::uint32_t patient, std::uint32_t device,
                        std::span<const network::Reading> readings, std::vector<std::string>& out);
+// One resource of a packet's readings: its text, the signal it is filed under (the systolic one
+// for a blood-pressure panel) and how many readings it carries.
+struct FhirResource {
+  std::string text;
+  std::uint8_t signal = 0;
+  std::uint32_t readings = 0;
+};
+// Every measurement of `readings` (one device): readings with equal sample time are one
+// measurement (fhir_observations), measurements in order of first appearance. The MQTT sink
+// (per packet) and export_fhir (per device and delivery time) both go through it, so they write
+// the same resources.
+void fhir_measurements(const PayloadContext& context, std::uint32_t device,
+                       std::span<const network::Reading> readings, std::vector<FhirResource>& out);
+// A twinbed id as a FHIR id ([A-Za-z0-9.-]{1,64}): '_' becomes '.', which twinbed names never
+// contain, so distinct ids stay distinct ("icd_vt0001" -> "icd.vt0001").
+std::string fhir_id(std::string_view twinbed_id);
+
 // A waveform block as an Observation with valueSampledData.
 std::string fhir_waveform(const PayloadContext& context, std::uint32_t patient, std::uint32_t device,
                           const network::Waveform& waveform);
