@@ -186,6 +186,11 @@ void PayloadEncoder::append_time(sim::Time t) {
 }
 
 void PayloadEncoder::encode(const network::Packet& packet, std::vector<Message>& out) {
+  // A platform that reads message by message sees a packet's parts in the order an in-process
+  // monitor uses them (ReferenceMonitor::consume): the ECG block first (a heart rate is judged
+  // with the quality of the ECG it came with), then the heart rate (an SpO2 reading is
+  // cross-checked against the pulse measured with it), then the other readings.
+  for (const network::Waveform& block : packet.waveforms) encode_waveform(packet, block, out);
   const bool batch = batch_uploads_ && spans_several_times(packet.readings);
   if (format_ == PayloadFormat::fhir) {
     encode_fhir(packet, batch, out);
@@ -194,26 +199,33 @@ void PayloadEncoder::encode(const network::Packet& packet, std::vector<Message>&
   } else {
     encode_json(packet, out);
   }
-  for (const network::Waveform& block : packet.waveforms) encode_waveform(packet, block, out);
 }
 
 void PayloadEncoder::encode_json(const network::Packet& packet, std::vector<Message>& out) {
-  for (const network::Reading& reading : packet.readings) {
-    const Slot& s = slot(reading.patient, packet.device, signal_slot(reading.signal));
-    buffer_ = s.head;
-    buffer_ += ",\"value\":";
-    json::append_number(buffer_, reading.value);
-    buffer_ += ",\"unit\":";
-    buffer_ += s.unit;
-    buffer_ += ",\"t\":\"";
-    append_time(reading.sample_time);
-    buffer_ += "\",\"seq\":";
-    json::append_integer(buffer_, packet.seq);
-    buffer_ += ",\"quality\":";
-    buffer_ += quality_list(reading.flags);
-    buffer_ += '}';
-    out.push_back(Message{s.topic, buffer_, packet.device, 1});
+  constexpr auto HEART_RATE = static_cast<std::uint8_t>(physiology::Signal::heart_rate);
+  for (const bool rates : {true, false}) {
+    for (const network::Reading& reading : packet.readings) {
+      if ((reading.signal == HEART_RATE) == rates) encode_reading(packet, reading, out);
+    }
   }
+}
+
+void PayloadEncoder::encode_reading(const network::Packet& packet, const network::Reading& reading,
+                                    std::vector<Message>& out) {
+  const Slot& s = slot(reading.patient, packet.device, signal_slot(reading.signal));
+  buffer_ = s.head;
+  buffer_ += ",\"value\":";
+  json::append_number(buffer_, reading.value);
+  buffer_ += ",\"unit\":";
+  buffer_ += s.unit;
+  buffer_ += ",\"t\":\"";
+  append_time(reading.sample_time);
+  buffer_ += "\",\"seq\":";
+  json::append_integer(buffer_, packet.seq);
+  buffer_ += ",\"quality\":";
+  buffer_ += quality_list(reading.flags);
+  buffer_ += '}';
+  out.push_back(Message{s.topic, buffer_, packet.device, 1});
 }
 
 void PayloadEncoder::encode_batch(const network::Packet& packet, std::vector<Message>& out) {

@@ -54,7 +54,8 @@ struct Message {
 class PayloadEncoder {
 public:
   PayloadEncoder(PayloadContext context, const LiveSpec& spec);
-  // Appends the packet's messages to `out`, readings in packet order, then waveform blocks.
+  // Appends the packet's messages to `out`: waveform blocks, then heart-rate readings, then the
+  // other readings in packet order (the order ReferenceMonitor::consume uses a packet's parts).
   void encode(const network::Packet& packet, std::vector<Message>& out);
   const PayloadContext& context() const { return context_; }
 
@@ -70,6 +71,7 @@ private:
   Slot& slot(std::uint32_t patient, std::uint32_t device, std::uint32_t index);  // index: a signal, unknown, batch
   void append_time(sim::Time t);
   void encode_json(const network::Packet& packet, std::vector<Message>& out);
+  void encode_reading(const network::Packet& packet, const network::Reading& reading, std::vector<Message>& out);
   void encode_batch(const network::Packet& packet, std::vector<Message>& out);
   void encode_fhir(const network::Packet& packet, bool batch, std::vector<Message>& out);
   void encode_waveform(const network::Packet& packet, const network::Waveform& block, std::vector<Message>& out);

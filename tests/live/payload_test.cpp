@@ -154,12 +154,14 @@ TEST(PayloadJson, StoreAndForwardUploadIsOneBatchMessage) {
             R"("unit":"1","t":"2026-01-02T00:00:00.500Z","seq":9,"quality":["clamped"]})");
 }
 
-TEST(PayloadJson, WaveformBlockAfterTheReadingsAndNonFiniteValuesAreNull) {
+// Parts in the order an in-process monitor uses them (ReferenceMonitor::consume): the ECG block,
+// then the heart rate, then the rest in packet order.
+TEST(PayloadJson, WaveformBlockFirstThenHeartRateAndNonFiniteValuesAreNull) {
   network::Packet packet;
   packet.device = 1;
   packet.seq = 42;
-  packet.readings = {reading(Signal::heart_rate, std::numeric_limits<double>::quiet_NaN(), sim::Time::from_s(2), 0, 1),
-                     reading(Signal::battery_level, std::numeric_limits<double>::infinity(), sim::Time::from_s(2), 0, 1)};
+  packet.readings = {reading(Signal::battery_level, std::numeric_limits<double>::infinity(), sim::Time::from_s(2), 0, 1),
+                     reading(Signal::heart_rate, std::numeric_limits<double>::quiet_NaN(), sim::Time::from_s(2), 0, 1)};
   network::Waveform block;
   block.signal = static_cast<std::uint8_t>(Signal::ecg);
   block.start = sim::Time::from_ms(1004);
@@ -169,18 +171,18 @@ TEST(PayloadJson, WaveformBlockAfterTheReadingsAndNonFiniteValuesAreNull) {
   packet.waveforms = {block};
   const std::vector<Message> out = encode(packet);
   ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].topic, "twinbed/r1/p/p0007/p0007-patch/ecg");
   EXPECT_EQ(out[0].payload,
-            R"({"run":"r1","patient":"p0007","device":"p0007-patch","signal":"heart_rate","value":null,"unit":"/min",)"
-            R"("t":"2026-01-01T00:00:02.000Z","seq":42,"quality":[]})");
-  EXPECT_EQ(out[1].payload,
-            R"({"run":"r1","patient":"p0007","device":"p0007-patch","signal":"battery_level","value":null,"unit":"%",)"
-            R"("t":"2026-01-01T00:00:02.000Z","seq":42,"quality":[]})");
-  EXPECT_EQ(out[2].topic, "twinbed/r1/p/p0007/p0007-patch/ecg");
-  EXPECT_EQ(out[2].payload,
             R"({"run":"r1","patient":"p0007","device":"p0007-patch","signal":"ecg","unit":"mV",)"
             R"("t":"2026-01-01T00:00:01.004Z","seq":42,"sample_rate":250,"values":[0.5,-0.25,0.1,null],)"
             R"("quality":["sensor_off"]})");
-  EXPECT_EQ(out[2].readings, 1u);
+  EXPECT_EQ(out[0].readings, 1u);
+  EXPECT_EQ(out[1].payload,
+            R"({"run":"r1","patient":"p0007","device":"p0007-patch","signal":"heart_rate","value":null,"unit":"/min",)"
+            R"("t":"2026-01-01T00:00:02.000Z","seq":42,"quality":[]})");
+  EXPECT_EQ(out[2].payload,
+            R"({"run":"r1","patient":"p0007","device":"p0007-patch","signal":"battery_level","value":null,"unit":"%",)"
+            R"("t":"2026-01-01T00:00:02.000Z","seq":42,"quality":[]})");
   for (const Message& m : out) EXPECT_TRUE(json::accept(m.payload)) << m.payload;
 }
 
