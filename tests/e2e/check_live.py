@@ -135,7 +135,7 @@ def faults(tmp):
     # 10 simulated minutes at speed 20: 30 s of wall time. The broker goes away at 8 s for 10 s.
     args = ["run", scenario, "--speed", "20", "--quiet", "--print-dir", "--out", os.path.join(tmp, "outage"),
             "--set", f"live.broker.url={broker.url}", "--set", "duration=10min", "--set", "expect=[]",
-            "--set", "monitor.type=none", "--set", "live.alarm_topic=test/alarms"]
+            "--set", "monitor={type: none}", "--set", "live.alarm_topic=test/alarms"]
     harness = subprocess.Popen([twinbed, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(3)
     # A SUT gone wrong: garbage, oversized, wrongly typed and unknown-patient alarms, then two good
@@ -183,8 +183,8 @@ def tls(tmp):
     broker = Broker(tmp, tls={"cafile": certs["ca.crt"], "certfile": certs["server.crt"],
                               "keyfile": certs["server.key"]}).start()
     url = f"mqtts://127.0.0.1:{broker.port}"
-    base = ["run", scenario, "--speed", "60", "--quiet", "--print-dir", "--set", f"live.broker.url={url}",
-            "--set", "duration=2min", "--set", "expect=[]", "--set", "monitor.type=none"]
+    base = ["run", scenario, "--speed", "100", "--quiet", "--print-dir", "--set", f"live.broker.url={url}",
+            "--set", "duration=12min", "--set", "expect=[]", "--set", "monitor={type: none}"]
     good = run(base + ["--out", os.path.join(tmp, "good"), "--set", f"live.broker.ca_file={certs['ca.crt']}"], 120)
     check(good.returncode == 0, f"TLS run exit {good.returncode}: {good.stderr}")
     if good.returncode == 0:

@@ -39,6 +39,10 @@ class Broker:
         self.conf = os.path.join(folder, f"mosquitto-{self.port}.conf")
         lines = [f"listener {self.port} 127.0.0.1", "allow_anonymous true", "persistence false",
                  "log_dest stderr", "log_type error", "log_type warning", "max_queued_messages 0"]
+        # As root, mosquitto switches to the user "mosquitto", which cannot read a private key in a
+        # 0700 temporary folder; `user root` keeps the current user (ignored when not root).
+        if os.geteuid() == 0:
+            lines.append("user root")
         if tls:
             lines += [f"cafile {tls['cafile']}", f"certfile {tls['certfile']}", f"keyfile {tls['keyfile']}",
                       f"require_certificate {'true' if tls.get('require_certificate') else 'false'}"]
