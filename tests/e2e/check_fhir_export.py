@@ -208,6 +208,54 @@ with tempfile.TemporaryDirectory(prefix="twinbed-fhir-") as work:
         check(result.returncode == 1 and f"{path}:3" in result.stderr,
               f"{label}: validate.js exit {result.returncode}: {result.stderr[:500]}")
 
+    # The MQTT sink: the same fixture published live (--speed max, QoS 1) as FHIR, captured from
+    # a real mosquitto by mosquitto_sub. Every message validates, and the messages are exactly the
+    # resources `twinbed export --fhir` writes for that run (compared as multisets: the export
+    # writes readings before ECG blocks).
+    sys.path.insert(0, os.path.dirname(__file__))
+    from mqtt_fixture import Broker  # noqa: E402
+    broker = Broker(work).start()
+    capture_path = os.path.join(work, "captured.txt")
+    capture = open(capture_path, "w")
+    sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.port), "-q", "1", "-v",
+                            "-t", "twinbed/+/+/+/+/+"], stdout=capture)
+    import time
+    time.sleep(1.0)
+    live = subprocess.run([twinbed, "run", fixture, "--out", os.path.join(work, "live"), "--quiet", "--print-dir",
+                           "--speed", "max", "--set", f"live.broker.url={broker.url}", "--set", "live.payload=fhir",
+                           "--set", "live.batch_uploads=false", "--set", "live.qos=1"],
+                          capture_output=True, text=True, timeout=600)
+    time.sleep(2.0)
+    sub.terminate()
+    sub.wait(timeout=10)
+    capture.close()
+    if check(live.returncode == 0, f"live FHIR run exit {live.returncode}: {live.stderr}"):
+        live_dir = live.stdout.strip().splitlines()[-1]
+        published = json.load(open(os.path.join(live_dir, "summary.json")))["live"]["published"]
+        with open(capture_path) as f:
+            messages = [line.split(" ", 1)[1] for line in f.read().splitlines()]
+        check(len(messages) == published["acknowledged"]["messages"] == published["offered"]["messages"],
+              f"captured {len(messages)} messages, published {published['offered']}")
+        live_ndjson = os.path.join(work, "live-export.ndjson")
+        ex = subprocess.run([twinbed, "export", live_dir, "--fhir", live_ndjson], capture_output=True, text=True,
+                            timeout=600)
+        check(ex.returncode == 0, f"export of the live run: {ex.stderr}")
+        with open(live_ndjson) as f:
+            exported = f.read().splitlines()
+        check(collections.Counter(messages) == collections.Counter(exported),
+              f"the sink's {len(messages)} messages differ from the export's {len(exported)} resources")
+        sink_file = os.path.join(work, "sink.ndjson")
+        with open(sink_file, "w") as f:
+            f.write("\n".join(messages) + "\n")
+        result = validate(sink_file)
+        check(result.returncode == 0, f"validate.js rejected the sink's messages:\n{result.stderr[-2000:]}")
+        sink_codes = {(json.loads(m)["code"]["coding"][0]["system"], json.loads(m)["code"]["coding"][0]["code"])
+                      for m in messages}
+        check(sink_codes == set(per_code), f"the sink's codes {sorted(sink_codes)} != the export's")
+        print(f"live FHIR sink: {len(messages)} messages captured from the broker, {len(sink_codes)} codes, "
+              "all valid and equal to the export")
+    broker.stop()
+
 if failures:
     print("\n".join(failures))
     sys.exit(1)
