@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <concepts>
 #include <cstdint>
 #include <iterator>
 #include <string>
@@ -33,9 +34,10 @@ inline void append_string(std::string& out, std::string_view text) {
   out += '"';
 }
 
-// The shortest text that reads back as the same double (fmt "{}": 94, 36.6, 1e-07); JSON has no
-// NaN or infinity, so those are null.
-inline void append_number(std::string& out, double value) {
+// The shortest text that reads back as the same number (fmt "{}": 94, 36.6, 1e-07; a float sample
+// 0.1f is "0.1", not 0.10000000149011612); JSON has no NaN or infinity, so those are null.
+template <std::floating_point T>
+inline void append_number(std::string& out, T value) {
   if (!std::isfinite(value)) {
     out += "null";
     return;
@@ -45,16 +47,6 @@ inline void append_number(std::string& out, double value) {
   out.append(text, static_cast<std::size_t>(end - text));
 }
 
-// A float sample in its own shortest form (0.1f is "0.1", not 0.10000000149011612).
-inline void append_number(std::string& out, float value) {
-  if (!std::isfinite(value)) {
-    out += "null";
-    return;
-  }
-  char text[32];
-  char* end = fmt::format_to(text, "{}", value);
-  out.append(text, static_cast<std::size_t>(end - text));
-}
 
 inline void append_integer(std::string& out, std::uint64_t value) {
   char text[24];

@@ -210,17 +210,23 @@ void PayloadEncoder::encode_json(const network::Packet& packet, std::vector<Mess
   }
 }
 
-void PayloadEncoder::encode_reading(const network::Packet& packet, const network::Reading& reading,
-                                    std::vector<Message>& out) {
-  const Slot& s = slot(reading.patient, packet.device, signal_slot(reading.signal));
-  buffer_ = s.head;
+// ,"value":94,"unit":"%","t":"2026-01-01T03:12:05.000Z" (a reading message and a batch item).
+void PayloadEncoder::append_value(const Slot& s, const network::Reading& reading) {
   buffer_ += ",\"value\":";
   json::append_number(buffer_, reading.value);
   buffer_ += ",\"unit\":";
   buffer_ += s.unit;
   buffer_ += ",\"t\":\"";
   append_time(reading.sample_time);
-  buffer_ += "\",\"seq\":";
+  buffer_ += '"';
+}
+
+void PayloadEncoder::encode_reading(const network::Packet& packet, const network::Reading& reading,
+                                    std::vector<Message>& out) {
+  const Slot& s = slot(reading.patient, packet.device, signal_slot(reading.signal));
+  buffer_ = s.head;
+  append_value(s, reading);
+  buffer_ += ",\"seq\":";
   json::append_integer(buffer_, packet.seq);
   buffer_ += ",\"quality\":";
   buffer_ += quality_list(reading.flags);
@@ -239,13 +245,8 @@ void PayloadEncoder::encode_batch(const network::Packet& packet, std::vector<Mes
     const Slot& signal = slot(reading.patient, packet.device, signal_slot(reading.signal));
     buffer_ += i == 0 ? "{\"signal\":" : ",{\"signal\":";
     buffer_ += signal.signal;
-    buffer_ += ",\"value\":";
-    json::append_number(buffer_, reading.value);
-    buffer_ += ",\"unit\":";
-    buffer_ += signal.unit;
-    buffer_ += ",\"t\":\"";
-    append_time(reading.sample_time);
-    buffer_ += "\",\"quality\":";
+    append_value(signal, reading);
+    buffer_ += ",\"quality\":";
     buffer_ += quality_list(reading.flags);
     buffer_ += '}';
   }

@@ -70,6 +70,7 @@ private:
   };
   Slot& slot(std::uint32_t patient, std::uint32_t device, std::uint32_t index);  // index: a signal, unknown, batch
   void append_time(sim::Time t);
+  void append_value(const Slot& s, const network::Reading& reading);
   void encode_json(const network::Packet& packet, std::vector<Message>& out);
   void encode_reading(const network::Packet& packet, const network::Reading& reading, std::vector<Message>& out);
   void encode_batch(const network::Packet& packet, std::vector<Message>& out);
