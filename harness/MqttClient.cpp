@@ -109,7 +109,7 @@ MqttClient::State::State(ClientOptions options_in) : options(std::move(options_i
   init_library_once();
   address = parse_broker_url(options.broker.url);
   // mids are 16-bit: the pending window must stay well below 65535 for mids to stay unique.
-  max_pending = std::clamp<std::uint32_t>(options.max_pending, 1, kMaxPending);
+  max_pending = std::clamp<std::uint32_t>(options.max_pending, 1, options.qos == 1 ? kMaxPendingQos1 : kMaxPending);
   low_water = std::max<std::uint32_t>(1, max_pending - max_pending / 4);
   slots.resize(65536);
   if (options.qos == 0) copies.resize(65536);
