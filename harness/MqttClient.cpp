@@ -171,6 +171,7 @@ void MqttClient::State::begin_attempt() {
   std::lock_guard lock(mutex);
   attempt_errors.clear();
   refusal.clear();
+  last_errno = 0;
   attempt_started = Clock::now();
 }
 
@@ -267,12 +268,12 @@ void MqttClient::State::run_network() {
     const int saved_errno = rc == MOSQ_ERR_ERRNO && last_errno != 0 ? last_errno.load() : errno;
     if (stop.load()) break;
     if (rc == MOSQ_ERR_SUCCESS) {
-      std::unique_lock lock(mutex);
-      if (connected) {
+      if (connected.load()) {  // the hot path: no lock
         delay = to_ms(options.broker.reconnect_min);
         continue;
       }
-      if (closing || Clock::now() - attempt_started < attempt_timeout) continue;
+      std::unique_lock lock(mutex);
+      if (connected || closing || Clock::now() - attempt_started < attempt_timeout) continue;
       // A broker that accepts TCP but never answers CONNECT: give up on this attempt.
       std::string line = "no CONNACK within " + format_seconds(attempt_timeout);
       if (!ever_connected) {

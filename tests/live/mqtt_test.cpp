@@ -223,6 +223,29 @@ TEST(MqttPool, EachKeyKeepsItsConnectionAndTheAccountsSum) {
   }
 }
 
+TEST(MqttSubscribe, HandlerExceptionsAreCountedNotPropagated) {
+  TempDir dir;
+  auto broker = plain_broker(dir);
+  std::atomic<int> calls{0};
+  MqttClient subscriber(client_options(broker->url(), "sub"));
+  subscriber.subscribe({"bad/#", "good/#"}, [&](std::string_view topic, std::string_view, auto) {
+    ++calls;
+    if (topic.starts_with("bad/")) throw std::runtime_error("boom");
+  });
+  subscriber.connect();
+  MqttClient publisher(client_options(broker->url(), "pub", 1));
+  publisher.connect();
+  for (int i = 0; i < 5; ++i) {
+    publisher.publish("bad/x", "1");
+    publisher.publish("good/x", "2");
+  }
+  ASSERT_TRUE(wait_until([&] { return calls.load() >= 10; }, 5s));
+  EXPECT_TRUE(subscriber.connected());
+  const ConnectionStats stats = subscriber.stats();
+  EXPECT_EQ(stats.errors, std::vector<std::string>{"message handler failed: boom"});
+  EXPECT_EQ(stats.broker_errors, 0u);
+}
+
 // ---- the broker goes away ------------------------------------------------------------------------
 
 struct AwayCase {
