@@ -241,6 +241,10 @@ void MqttClient::State::connect() {
 }
 
 void MqttClient::State::run_network() {
+  {
+    std::lock_guard lock(mutex);
+    network_id = std::this_thread::get_id();
+  }
   bool need_reconnect = false;
   auto delay = to_ms(options.broker.reconnect_min);
   const auto delay_max = std::max(delay, to_ms(options.broker.reconnect_max));

@@ -98,6 +98,7 @@ struct MqttClient::State {
   std::vector<std::string> filters;
   MessageHandler handler;
   std::thread network;
+  std::thread::id network_id;
   std::atomic<bool> stop{false};
   std::atomic<int> last_errno{0};
 

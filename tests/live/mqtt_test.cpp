@@ -246,6 +246,29 @@ TEST(MqttSubscribe, HandlerExceptionsAreCountedNotPropagated) {
   EXPECT_EQ(stats.broker_errors, 0u);
 }
 
+TEST(MqttSubscribe, HandlerMayPublishWithoutWaitingForItself) {
+  // A handler runs on the network thread, the only one that takes acknowledgements: publish() from
+  // there must not wait for the window (max_pending 1) to drain.
+  TempDir dir;
+  auto broker = plain_broker(dir);
+  Collector echoes;
+  MqttClient listener(client_options(broker->url(), "listener"));
+  listener.subscribe({"echo/#"}, echoes.handler());
+  listener.connect();
+  ClientOptions options = client_options(broker->url(), "echoer", 1);
+  options.max_pending = 1;
+  MqttClient echoer(options);
+  echoer.subscribe({"ping/#"}, [&](std::string_view, std::string_view payload, auto) {
+    echoer.publish("echo/x", std::string(payload));
+  });
+  echoer.connect();
+  MqttClient pinger(client_options(broker->url(), "pinger", 1));
+  pinger.connect();
+  for (std::uint64_t i = 0; i < 50; ++i) pinger.publish("ping/x", payload_for(i));
+  ASSERT_TRUE(wait_until([&] { return echoes.total() >= 50; }, 5s)) << echoes.total();
+  EXPECT_EQ(echoes.seqs("echo/x"), range(0, 50));
+}
+
 // ---- the broker goes away ------------------------------------------------------------------------
 
 struct AwayCase {
