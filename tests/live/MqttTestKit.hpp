@@ -24,7 +24,6 @@ using harness::RunError;
 using harness::Tally;
 using namespace std::chrono_literals;
 
-
 inline std::string listener_line(int port) {
   std::string line = "listener ";
   line += std::to_string(port);
@@ -143,8 +142,6 @@ private:
   bool ok_ = false;
 };
 
-
-
 // The RunError connect() throws, and how long it took.
 inline std::pair<std::string, double> connect_error(const ClientOptions& options) {
   const auto start = std::chrono::steady_clock::now();
@@ -157,8 +154,6 @@ inline std::pair<std::string, double> connect_error(const ClientOptions& options
   return {"", 0.0};
 }
 
-
-
 inline void run(const std::string& command) {
   const std::string quiet = command + " >/dev/null 2>&1";
   if (std::system(quiet.c_str()) != 0) throw std::runtime_error("failed: " + command);
@@ -169,19 +164,18 @@ inline void run(const std::string& command) {
 inline void make_certificates(const TempDir& dir) {
   const std::string d = dir.path().string() + "/";
   const std::string key = " -newkey rsa:2048 -nodes -keyout ";
-  run("openssl req -x509" + key + d + "ca.key -out " + d + "ca.crt -days 2 -subj /CN=twinbed-test-ca");
-  run("openssl req -x509" + key + d + "other.key -out " + d + "other.crt -days 2 -subj /CN=twinbed-other-ca");
+  run("/usr/bin/openssl req -x509" + key + d + "ca.key -out " + d + "ca.crt -days 2 -subj /CN=twinbed-test-ca");
+  run("/usr/bin/openssl req -x509" + key + d + "other.key -out " + d + "other.crt -days 2 -subj /CN=twinbed-other-ca");
   {
     std::ofstream ext(d + "server.ext");
     ext << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
   }
-  run("openssl req" + key + d + "server.key -out " + d + "server.csr -subj /CN=127.0.0.1");
-  run("openssl x509 -req -in " + d + "server.csr -CA " + d + "ca.crt -CAkey " + d + "ca.key -CAcreateserial -out " + d +
+  run("/usr/bin/openssl req" + key + d + "server.key -out " + d + "server.csr -subj /CN=127.0.0.1");
+  run("/usr/bin/openssl x509 -req -in " + d + "server.csr -CA " + d + "ca.crt -CAkey " + d + "ca.key -CAcreateserial -out " + d +
       "server.crt -days 2 -extfile " + d + "server.ext");
-  run("openssl req" + key + d + "client.key -out " + d + "client.csr -subj /CN=twinbed-client");
-  run("openssl x509 -req -in " + d + "client.csr -CA " + d + "ca.crt -CAkey " + d + "ca.key -CAcreateserial -out " + d +
+  run("/usr/bin/openssl req" + key + d + "client.key -out " + d + "client.csr -subj /CN=twinbed-client");
+  run("/usr/bin/openssl x509 -req -in " + d + "client.csr -CA " + d + "ca.crt -CAkey " + d + "ca.key -CAcreateserial -out " + d +
       "client.crt -days 2");
 }
-
 
 }  // namespace twinbed::testing

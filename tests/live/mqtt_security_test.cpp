@@ -103,7 +103,7 @@ class MqttCredentials : public ::testing::Test {
 protected:
   void SetUp() override {
     port_ = free_port();
-    run("mosquitto_passwd -c -b " + dir_.file("passwords") + " alice " + kPassword);
+    run("/usr/bin/mosquitto_passwd -c -b " + dir_.file("passwords") + " alice " + kPassword);
     broker_ = std::make_unique<MosquittoBroker>(
         dir_.path(), port_, listener_line(port_) + "allow_anonymous false\npassword_file " + dir_.file("passwords") + "\n");
     broker_->start();
