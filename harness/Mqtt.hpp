@@ -82,11 +82,14 @@ struct ClientOptions {
   int qos = 0;
   std::uint64_t buffer = 100000;
   BufferOverflow overflow = BufferOverflow::drop_oldest;
+  // Messages handed to libmosquitto and not yet written (QoS 0) or acknowledged (QoS 1); publish()
+  // waits above it. At QoS 1 at most 256 are used: libmosquitto walks its whole out list on every
+  // PUBACK, so longer windows get slower, not faster (see harness/MqttState.hpp).
   std::uint32_t max_pending = 20000;
 };
 
 // Called on the client's network thread for each message on a subscribed topic, with the wall
-// time it arrived. Must not throw.
+// time it arrived. Should not throw (an exception is caught and listed in stats().errors).
 using MessageHandler =
     std::function<void(std::string_view topic, std::string_view payload, std::chrono::steady_clock::time_point received)>;
 
@@ -101,13 +104,16 @@ public:
 
   // Topic filters to subscribe to (QoS 1), before connect(); renewed after every reconnect.
   void subscribe(std::vector<std::string> filters, MessageHandler handler);
-  // Connects and starts the network thread; returns once the broker accepted the connection.
-  // Throws RunError with one line naming the broker when it refuses, does not answer within
-  // broker.connect_timeout, or the TLS handshake fails (e.g. "certificate verify failed").
+  // Connects and starts the network thread; returns once the broker accepted the connection and
+  // acknowledged the subscriptions. Throws RunError with one line naming the broker when it
+  // refuses, does not answer within broker.connect_timeout, or the TLS handshake fails (e.g.
+  // "certificate verify failed"). After that first connection, losses are retried forever with
+  // backoff; the caller decides from away_s() when the broker has been away too long.
   void connect();
   // Publishes at the options' QoS. While the broker is away the message is buffered (or dropped,
   // see ClientOptions); while max_pending messages are pending it waits (back-pressure).
-  // Thread-safe. Never throws for broker trouble: it is counted.
+  // Thread-safe. Never throws for broker trouble: it is counted. Called from a MessageHandler (the
+  // network thread) it never waits, since only that thread can take acknowledgements.
   void publish(const std::string& topic, const std::string& payload, std::uint32_t readings = 1);
   // A retained QoS 1 message that bypasses the account (session announcements); buffered like
   // the rest while the broker is away.

@@ -109,7 +109,7 @@ MqttClient::State::State(ClientOptions options_in) : options(std::move(options_i
   init_library_once();
   address = parse_broker_url(options.broker.url);
   // mids are 16-bit: the pending window must stay well below 65535 for mids to stay unique.
-  max_pending = std::clamp<std::uint32_t>(options.max_pending, 1, kMaxPending);
+  max_pending = std::clamp<std::uint32_t>(options.max_pending, 1, options.qos == 1 ? kMaxPendingQos1 : kMaxPending);
   low_water = std::max<std::uint32_t>(1, max_pending - max_pending / 4);
   slots.resize(65536);
   if (options.qos == 0) copies.resize(65536);
@@ -171,6 +171,7 @@ void MqttClient::State::begin_attempt() {
   std::lock_guard lock(mutex);
   attempt_errors.clear();
   refusal.clear();
+  last_errno = 0;
   attempt_started = Clock::now();
 }
 
@@ -240,6 +241,10 @@ void MqttClient::State::connect() {
 }
 
 void MqttClient::State::run_network() {
+  {
+    std::lock_guard lock(mutex);
+    network_id = std::this_thread::get_id();
+  }
   bool need_reconnect = false;
   auto delay = to_ms(options.broker.reconnect_min);
   const auto delay_max = std::max(delay, to_ms(options.broker.reconnect_max));
@@ -267,12 +272,12 @@ void MqttClient::State::run_network() {
     const int saved_errno = rc == MOSQ_ERR_ERRNO && last_errno != 0 ? last_errno.load() : errno;
     if (stop.load()) break;
     if (rc == MOSQ_ERR_SUCCESS) {
-      std::unique_lock lock(mutex);
-      if (connected) {
+      if (connected.load()) {  // the hot path: no lock
         delay = to_ms(options.broker.reconnect_min);
         continue;
       }
-      if (closing || Clock::now() - attempt_started < attempt_timeout) continue;
+      std::unique_lock lock(mutex);
+      if (connected || closing || Clock::now() - attempt_started < attempt_timeout) continue;
       // A broker that accepts TCP but never answers CONNECT: give up on this attempt.
       std::string line = "no CONNACK within " + format_seconds(attempt_timeout);
       if (!ever_connected) {

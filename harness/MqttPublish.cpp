@@ -6,6 +6,7 @@
 #include <mosquitto.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "harness/MqttState.hpp"
 
@@ -40,6 +41,8 @@ void MqttClient::State::publish(const std::string& topic, const std::string& pay
       // (or socket writes) rather than one per message.
       const std::uint64_t limit = blocked ? low_water : max_pending;
       if (!flushing && account.pending.messages < limit) break;
+      // On the network thread (a MessageHandler publishing) waiting would wait for ourselves.
+      if (std::this_thread::get_id() == network_id) break;
       blocked = true;
       ++waiters;
       // Bounded wait: a change of connection state notifies, the timeout is a safety net only.

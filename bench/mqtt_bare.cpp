@@ -1,0 +1,96 @@
+// twinbed_mqtt_bare: a bare libmosquitto publish loop, the practical publishing limit of this
+// machine for the MQTT load benchmark (docs/performance.md). One connection, libmosquitto's own
+// network thread (mosquitto_loop_start), N messages of a given size to one topic as fast as the
+// library takes them, with at most --window messages not yet written (QoS 0) or acknowledged
+// (QoS 1) so memory stays bounded, as the harness's max_pending does. Prints one JSON line.
+#include <mosquitto.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Progress {
+  std::atomic<std::uint64_t> done{0};
+  std::atomic<bool> connected{false};
+};
+
+void on_connect(mosquitto*, void* self, int rc) {
+  if (rc == 0) static_cast<Progress*>(self)->connected = true;
+}
+
+void on_publish(mosquitto*, void* self, int) { static_cast<Progress*>(self)->done.fetch_add(1, std::memory_order_relaxed); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Publish N messages with a bare libmosquitto loop and print {published, seconds, rate} as JSON"};
+  std::string host = "127.0.0.1";
+  int port = 1883;
+  std::string topic = "twinbed/bench/bare";
+  std::uint64_t count = 1'000'000;
+  std::size_t size = 200;
+  int qos = 0;
+  std::uint64_t window = 20000;
+  std::string client_id = "twinbed-mqtt-bare";
+  app.add_option("--host", host, "Broker host");
+  app.add_option("--port", port, "Broker port")->check(CLI::Range(1, 65535));
+  app.add_option("--topic", topic, "Topic");
+  app.add_option("--count", count, "Messages to publish");
+  app.add_option("--size", size, "Payload bytes");
+  app.add_option("--qos", qos, "QoS")->check(CLI::Range(0, 1));
+  app.add_option("--window", window, "Most messages not yet written/acknowledged (0: no limit)");
+  app.add_option("--client-id", client_id, "MQTT client id");
+  CLI11_PARSE(app, argc, argv);
+
+  mosquitto_lib_init();
+  Progress progress;
+  mosquitto* mosq = mosquitto_new(client_id.c_str(), true, &progress);
+  mosquitto_int_option(mosq, MOSQ_OPT_SEND_MAXIMUM, 65535);
+  mosquitto_connect_callback_set(mosq, on_connect);
+  mosquitto_publish_callback_set(mosq, on_publish);
+  int rc = mosquitto_connect(mosq, host.c_str(), port, 30);
+  if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_loop_start(mosq);
+  if (rc != MOSQ_ERR_SUCCESS) {
+    std::fprintf(stderr, "twinbed_mqtt_bare: %s:%d: %s\n", host.c_str(), port, mosquitto_strerror(rc));
+    return 3;
+  }
+  const auto connect_deadline = Clock::now() + std::chrono::seconds(10);
+  while (!progress.connected && Clock::now() < connect_deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+
+  std::string payload(size, 'x');
+  const auto start = Clock::now();
+  std::uint64_t refused = 0;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    // Sleep rather than spin: on a small machine a spinning publisher takes the broker's CPU.
+    while (window > 0 && i - progress.done.load(std::memory_order_relaxed) >= window) {
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+    if (mosquitto_publish(mosq, nullptr, topic.c_str(), static_cast<int>(payload.size()), payload.data(), qos, false) !=
+        MOSQ_ERR_SUCCESS) {
+      ++refused;
+    }
+  }
+  const auto handed = Clock::now();
+  const auto drain_deadline = handed + std::chrono::seconds(60);
+  while (progress.done.load() + refused < count && Clock::now() < drain_deadline) {
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  const auto end = Clock::now();
+  mosquitto_disconnect(mosq);
+  mosquitto_loop_stop(mosq, false);
+  mosquitto_destroy(mosq);
+  mosquitto_lib_cleanup();
+
+  const double seconds = std::chrono::duration<double>(end - start).count();
+  std::printf("{\"published\":%llu,\"refused\":%llu,\"seconds\":%.6f,\"rate\":%.1f,\"size\":%zu,\"qos\":%d}\n",
+              static_cast<unsigned long long>(progress.done.load()), static_cast<unsigned long long>(refused), seconds,
+              seconds > 0.0 ? static_cast<double>(progress.done.load()) / seconds : 0.0, size, qos);
+  return refused == 0 ? 0 : 1;
+}
