@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   int qos = 0;
   std::uint64_t window = 20000;
   std::string client_id = "twinbed-mqtt-bare";
+  int nodelay = 1;
   app.add_option("--host", host, "Broker host");
   app.add_option("--port", port, "Broker port")->check(CLI::Range(1, 65535));
   app.add_option("--topic", topic, "Topic");
@@ -47,12 +48,14 @@ int main(int argc, char** argv) {
   app.add_option("--qos", qos, "QoS")->check(CLI::Range(0, 1));
   app.add_option("--window", window, "Most messages not yet written/acknowledged (0: no limit)");
   app.add_option("--client-id", client_id, "MQTT client id");
+  app.add_option("--nodelay", nodelay, "TCP_NODELAY (1, as harness::MqttClient sets it, or 0)")->check(CLI::Range(0, 1));
   CLI11_PARSE(app, argc, argv);
 
   mosquitto_lib_init();
   Progress progress;
   mosquitto* mosq = mosquitto_new(client_id.c_str(), true, &progress);
   mosquitto_int_option(mosq, MOSQ_OPT_SEND_MAXIMUM, 65535);
+  mosquitto_int_option(mosq, MOSQ_OPT_TCP_NODELAY, nodelay);
   mosquitto_connect_callback_set(mosq, on_connect);
   mosquitto_publish_callback_set(mosq, on_publish);
   int rc = mosquitto_connect(mosq, host.c_str(), port, 30);
