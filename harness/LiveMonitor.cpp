@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/InputError.hpp"
+#include "harness/LiveSession.hpp"
 #include "harness/Mqtt.hpp"
 #include "harness/MonitorRunner.hpp"
 #include "harness/Payload.hpp"
@@ -132,7 +133,7 @@ public:
     client.buffer = options.live.buffer;
     client.max_pending = options.live.max_pending;
     client_ = std::make_unique<MqttClient>(client);
-    session_filter_ = render_run(options.live.session_topic, "+");
+    session_filter_ = render_topic(options.live.session_topic, "{run}", "+");
     telemetry_filter_ = topic_filter(options.live.topic);
     run_segment_ = run_segment(options.live.topic);
     client_->subscribe({session_filter_, telemetry_filter_},
@@ -159,13 +160,6 @@ public:
   }
 
 private:
-  static std::string render_run(std::string text, const std::string& run) {
-    for (std::size_t at = text.find("{run}"); at != std::string::npos; at = text.find("{run}", at + run.size())) {
-      text.replace(at, 5, run);
-    }
-    return text;
-  }
-
   void log(const std::string& line) {
     if (options_.log) *options_.log << line << std::endl;
   }
@@ -255,7 +249,7 @@ private:
     RunState& r = it->second;
     r.decoder = std::make_unique<TelemetryDecoder>(r.names);
     r.decoder->set_device_patients(device_patients);
-    r.alarms = std::make_unique<AlarmPublisher>(*client_, render_run(options_.live.alarm_topic, id), r.names,
+    r.alarms = std::make_unique<AlarmPublisher>(*client_, render_topic(options_.live.alarm_topic, "{run}", id), r.names,
                                                 stats_.alarms_published);
     r.monitor = make_monitor(options_.monitor, r.context, *r.alarms);
     if (r.monitor) r.next_tick = r.monitor->tick_interval();
