@@ -26,7 +26,12 @@
 //   OpenSSL reason ("certificate verify failed") only reaches the log callback (net_mosq.c
 //   net__print_ssl_error). The log callback formats a line per publish at debug level, so it is
 //   installed only while disconnected.
+// - A socket error during the TLS handshake (SSL_connect -> SSL_ERROR_SYSCALL: a connection reset,
+//   or refused after a non-blocking connect reported EINPROGRESS) is taken for "handshake pending"
+//   (net_mosq.c net__socket_connect_tls): mosquitto_loop then returns success at once, forever, the
+//   dead socket always readable. handshake_error() looks at the socket itself.
 #include <mosquitto.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -217,7 +222,9 @@ void MqttClient::State::connect() {
   const int keep_alive_s = static_cast<int>(options.broker.keep_alive.ns() / 1'000'000'000);
   // MQTT allows 0 (off); libmosquitto refuses 1-4 s (connect.c mosquitto__connect_init).
   keep_alive = keep_alive_s <= 0 ? 0 : std::clamp(keep_alive_s, 5, 65535);
+  errno = 0;
   const int rc = mosquitto_connect_async(mosq, address.host.c_str(), address.port, keep_alive);
+  attempt_errno = errno;
   if (rc != MOSQ_ERR_SUCCESS) {
     const int saved_errno = errno;
     throw RunError("MQTT broker " + options.broker.url + ": " + describe_failure(rc, saved_errno));
@@ -238,6 +245,24 @@ void MqttClient::State::connect() {
   lock.unlock();
   stop_network();
   throw RunError("MQTT broker " + options.broker.url + ": " + cause);
+}
+
+int MqttClient::State::handshake_error(int loop_errno) const {
+  const int fd = mosquitto_socket(mosq);
+  if (!address.tls || fd < 0) return 0;
+  int error = 0;
+  socklen_t length = sizeof(error);
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error != 0) return error;
+  char byte = 0;
+  const ssize_t n = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))) return 0;
+  // Closed: the socket error was consumed by the library's read or write, whose errno tells it. A
+  // refusal is consumed by the ClientHello's write inside mosquitto_connect_async, the loop's
+  // later writes see EPIPE.
+  const auto lost = [](int error) { return error == ECONNREFUSED || error == ECONNRESET; };
+  if (lost(attempt_errno)) return attempt_errno;
+  if (lost(loop_errno) || loop_errno == EPIPE) return loop_errno;
+  return n == 0 ? ECONNRESET : errno;
 }
 
 void MqttClient::State::run_network() {
@@ -261,16 +286,24 @@ void MqttClient::State::run_network() {
       delay = std::min(delay * 2, delay_max);
       begin_attempt();
       mosquitto_log_callback_set(mosq, &State::on_log);
+      errno = 0;
       const int rc = mosquitto_reconnect_async(mosq);
+      attempt_errno = errno;
       if (rc != MOSQ_ERR_SUCCESS) {
         record_error("reconnect failed: " + describe_failure(rc, errno), true);
         continue;
       }
       need_reconnect = false;
     }
-    const int rc = mosquitto_loop(mosq, kLoopTimeoutMs, 1);
-    const int saved_errno = rc == MOSQ_ERR_ERRNO && last_errno != 0 ? last_errno.load() : errno;
+    int rc = mosquitto_loop(mosq, kLoopTimeoutMs, 1);
+    int saved_errno = rc == MOSQ_ERR_ERRNO && last_errno != 0 ? last_errno.load() : errno;
     if (stop.load()) break;
+    if (rc == MOSQ_ERR_SUCCESS && !connected.load()) {
+      if (const int error = handshake_error(saved_errno)) {
+        rc = MOSQ_ERR_ERRNO;
+        saved_errno = error;
+      }
+    }
     if (rc == MOSQ_ERR_SUCCESS) {
       if (connected.load()) {  // the hot path: no lock
         delay = to_ms(options.broker.reconnect_min);

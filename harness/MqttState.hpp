@@ -55,6 +55,7 @@ struct MqttClient::State {
   void close(std::chrono::milliseconds timeout);
   void stop_network();
   void run_network();
+  int handshake_error(int loop_errno) const;  // network thread: a dead socket under a TLS handshake
   void begin_attempt();
   std::string describe_failure(int rc, int saved_errno);
   void record_error(const std::string& line, bool broker_error);
@@ -101,6 +102,7 @@ struct MqttClient::State {
   std::thread::id network_id;
   std::atomic<bool> stop{false};
   std::atomic<int> last_errno{0};
+  int attempt_errno = 0;  // errno after mosquitto_(re)connect_async; network thread after connect()
 
   // Lock order: send_mutex before mutex. Neither is held while waiting for the library's mutexes
   // that its network thread holds when calling back (it holds only its callback mutex then).

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace twinbed::testing {
 
@@ -84,9 +86,14 @@ inline bool wait_until(const std::function<bool()>& done, std::chrono::milliseco
 class MosquittoBroker {
 public:
   // `listeners`: configuration after the common header, with the listener lines; `port` is the
-  // port start() waits for.
+  // port url() names. start() waits for every "listener PORT" line: mosquitto opens them one after
+  // the other, and a client racing to a later one is refused.
   MosquittoBroker(const std::filesystem::path& folder, int port, const std::string& listeners)
       : folder_(folder), port_(port) {
+    std::istringstream lines(listeners);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.starts_with("listener ")) listening_.push_back(std::stoi(line.substr(9)));
+    }
     std::ofstream config(folder / "mosquitto.conf");
     // As root, mosquitto switches to the user "mosquitto", which cannot read a private key in a
     // 0700 temporary folder; `user` keeps the current user (ignored when not root).
@@ -133,7 +140,8 @@ public:
             pid_ = -1;
             return true;
           }
-          return port_accepts(port_);
+          return port_accepts(port_) &&
+                 std::all_of(listening_.begin(), listening_.end(), [](int port) { return port_accepts(port); });
         },
         std::chrono::seconds(5));
     if (!up || pid_ < 0) throw std::runtime_error("mosquitto did not start: " + this->log());
@@ -160,6 +168,7 @@ public:
 private:
   std::filesystem::path folder_;
   int port_ = 0;
+  std::vector<int> listening_;
   pid_t pid_ = -1;
 };
 

@@ -2,8 +2,10 @@
 // and with credentials (a password_file made with mosquitto_passwd), against a real mosquitto.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <thread>
 
 #include "tests/live/MqttTestKit.hpp"
 
@@ -22,16 +24,17 @@ protected:
     make_certificates(*dir_);
     open_port_ = free_port();
     client_cert_port_ = free_port();
-    const std::string tls = "cafile " + dir_->file("ca.crt") + "\ncertfile " + dir_->file("server.crt") +
-                            "\nkeyfile " + dir_->file("server.key") + "\nallow_anonymous true\n";
     broker_ = new MosquittoBroker(dir_->path(), open_port_,
-                                  listener_line(open_port_) + tls + listener_line(client_cert_port_) + tls +
-                                      "require_certificate true\n");
+                                  tls_listener(open_port_) + tls_listener(client_cert_port_) + "require_certificate true\n");
     broker_->start();
   }
   static void TearDownTestSuite() {
     delete broker_;
     delete dir_;
+  }
+  static std::string tls_listener(int port) {
+    return listener_line(port) + "cafile " + dir_->file("ca.crt") + "\ncertfile " + dir_->file("server.crt") +
+           "\nkeyfile " + dir_->file("server.key") + "\nallow_anonymous true\n";
   }
   static ClientOptions tls_options(int port, const std::string& id, const std::string& ca) {
     ClientOptions options = client_options("mqtts://127.0.0.1:" + std::to_string(port), id, 1);
@@ -71,11 +74,7 @@ TEST_F(MqttTls, WrongCaFailsWithCertificateVerifyFailed) {
   EXPECT_LT(seconds, 2.0);
 }
 
-// DISABLED: a known bug, left open in issue 7's note. About half of the connections with a client
-// certificate (TLS 1.3, the broker requiring one) stall in the handshake and hit connect_timeout,
-// even with 20 s; the other half connect in under 100 ms. TLS without a client certificate
-// (MqttTls.RightCa*, WrongCa*, e2e.live_tls) is not affected.
-TEST_F(MqttTls, DISABLED_ClientCertificateWhenTheBrokerRequiresOne) {
+TEST_F(MqttTls, ClientCertificateWhenTheBrokerRequiresOne) {
   ClientOptions options = tls_options(client_cert_port_, "tls-cert", "ca.crt");
   options.broker.cert_file = dir_->file("client.crt");
   options.broker.key_file = dir_->file("client.key");
@@ -90,6 +89,41 @@ TEST_F(MqttTls, DISABLED_ClientCertificateWhenTheBrokerRequiresOne) {
   // TLS 1.3: the broker's refusal arrives as an alert after the handshake (OpenSSL 3).
   EXPECT_EQ(message, "MQTT broker " + url +
                          ": TLS handshake failed: error:0A00045C:SSL routines::tlsv13 alert certificate required");
+}
+
+// Nothing listens: the non-blocking connect reports EINPROGRESS and the refusal reaches the
+// ClientHello's write. libmosquitto 2.0.11 alone takes that socket error for a pending handshake
+// and spins until connect_timeout (harness/MqttClient.cpp handshake_error).
+TEST_F(MqttTls, RefusedPortFailsAtOnce) {
+  const int port = free_port();
+  const std::string url = "mqtts://127.0.0.1:" + std::to_string(port);
+  const auto [message, seconds] = connect_error(tls_options(port, "tls-refused", "ca.crt"));
+  EXPECT_EQ(message, "MQTT broker " + url + ": Connection refused");
+  EXPECT_LT(seconds, 1.0);  // connect_timeout is 3 s
+}
+
+// The same refusal on every reconnect while the broker is away: each attempt fails at once and the
+// backoff (50 ms doubling to 200 ms) runs, instead of one attempt per connect_timeout (3 s).
+TEST_F(MqttTls, ReconnectsWithBackoffWhileTheBrokerIsAway) {
+  TempDir folder;
+  const int port = free_port();
+  MosquittoBroker broker(folder.path(), port, tls_listener(port));
+  broker.start();
+  MqttClient client(tls_options(port, "tls-away", "ca.crt"));
+  client.connect();
+  broker.stop();
+  ASSERT_TRUE(wait_until([&] { return !client.connected(); }, 5s));
+  for (std::uint64_t i = 0; i < 10; ++i) client.publish("tls/c", payload_for(i));
+  std::this_thread::sleep_for(1500ms);
+  broker.start();
+  ASSERT_TRUE(wait_until([&] { return client.connected(); }, 5s));
+  client.close(5s);
+  EXPECT_EQ(client.account().acknowledged.messages, 10u);
+  const ConnectionStats stats = client.stats();
+  EXPECT_EQ(stats.connects, 2u);
+  EXPECT_GE(stats.reconnect_attempts, 6u);  // 1.5 s away: 50 + 100 + 200 + 200 + ... ms
+  EXPECT_NE(std::find(stats.errors.begin(), stats.errors.end(), "reconnect failed: Connection refused"), stats.errors.end())
+      << ::testing::PrintToString(stats.errors);
 }
 
 TEST_F(MqttTls, UnreadableCaFileNamesIt) {
