@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace {
 
@@ -27,6 +28,28 @@ void on_connect(mosquitto*, void* self, int rc) {
 
 void on_publish(mosquitto*, void* self, int) { static_cast<Progress*>(self)->done.fetch_add(1, std::memory_order_relaxed); }
 
+std::string replace_all(std::string text, const std::string& key, const std::string& value) {
+  for (std::size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + value.size())) {
+    text.replace(at, key.size(), value);
+  }
+  return text;
+}
+
+std::vector<std::string> render_topics(const std::string& pattern, std::uint32_t devices) {
+  if (devices == 0) return {pattern};
+  std::vector<std::string> topics;
+  topics.reserve(std::size_t{devices} * 3);
+  const std::uint32_t half = (devices + 1) / 2;
+  for (std::uint32_t d = 0; d < devices; ++d) {
+    const std::string site = d < half ? "a" : "b";
+    char number[16];
+    std::snprintf(number, sizeof(number), "%04u", (d < half ? d : d - half) + 1);
+    const std::string device = replace_all(replace_all(pattern, "{site}", site), "{patient}", site + number);
+    for (const char* signal : {"heart_rate", "spo2", "perfusion_index"}) topics.push_back(replace_all(device, "{signal}", signal));
+  }
+  return topics;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -39,6 +62,7 @@ int main(int argc, char** argv) {
   int qos = 0;
   std::uint64_t window = 20000;
   std::string client_id = "twinbed-mqtt-bare";
+  std::uint32_t devices = 0;
   int nodelay = 1;
   app.add_option("--host", host, "Broker host");
   app.add_option("--port", port, "Broker port")->check(CLI::Range(1, 65535));
@@ -48,6 +72,7 @@ int main(int argc, char** argv) {
   app.add_option("--qos", qos, "QoS")->check(CLI::Range(0, 1));
   app.add_option("--window", window, "Most messages not yet written/acknowledged (0: no limit)");
   app.add_option("--client-id", client_id, "MQTT client id");
+  app.add_option("--devices", devices, "Render --topic ({site} {patient} {signal}) for this many devices x 3 signals");
   app.add_option("--nodelay", nodelay, "TCP_NODELAY (1, as harness::MqttClient sets it, or 0)")->check(CLI::Range(0, 1));
   CLI11_PARSE(app, argc, argv);
 
@@ -67,6 +92,7 @@ int main(int argc, char** argv) {
   const auto connect_deadline = Clock::now() + std::chrono::seconds(10);
   while (!progress.connected && Clock::now() < connect_deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 
+  const std::vector<std::string> topics = render_topics(topic, devices);
   std::string payload(size, 'x');
   const auto start = Clock::now();
   std::uint64_t refused = 0;
@@ -75,7 +101,7 @@ int main(int argc, char** argv) {
     while (window > 0 && i - progress.done.load(std::memory_order_relaxed) >= window) {
       std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
-    if (mosquitto_publish(mosq, nullptr, topic.c_str(), static_cast<int>(payload.size()), payload.data(), qos, false) !=
+    if (mosquitto_publish(mosq, nullptr, topics[i % topics.size()].c_str(), static_cast<int>(payload.size()), payload.data(), qos, false) !=
         MOSQ_ERR_SUCCESS) {
       ++refused;
     }

@@ -1,7 +1,7 @@
 // twinbed_mqtt_count: the subscriber side of the MQTT load benchmark (docs/performance.md). Counts
 // the messages arriving on a topic filter until it has --count of them or none came for
 // --idle-timeout, then prints one JSON line: how many, the seconds between the first and the last,
-// and the rate over that span. Only libmosquitto, so it measures the broker, not twinbed.
+// the rate over that span, and the mean topic and payload sizes. Only libmosquitto, so it measures the broker, not twinbed.
 #include <mosquitto.h>
 
 #include <CLI/CLI.hpp>
@@ -25,6 +25,8 @@ struct Counter {
   std::atomic<std::int64_t> first_ns{0};  // steady clock
   std::atomic<std::int64_t> last_ns{0};
   std::int64_t first_unix_ns = 0;
+  std::uint64_t topic_bytes = 0;    // the network thread only
+  std::uint64_t payload_bytes = 0;
 };
 
 std::int64_t steady_ns() { return Clock::now().time_since_epoch().count(); }
@@ -40,8 +42,10 @@ void on_subscribe(mosquitto*, void* self, int, int, const int*) {
   counter->subscribed = true;
 }
 
-void on_message(mosquitto*, void* self, const mosquitto_message*) {
+void on_message(mosquitto*, void* self, const mosquitto_message* message) {
   auto* counter = static_cast<Counter*>(self);
+  counter->topic_bytes += std::char_traits<char>::length(message->topic);
+  counter->payload_bytes += static_cast<std::uint64_t>(message->payloadlen);
   const std::int64_t now = steady_ns();
   if (counter->received.fetch_add(1, std::memory_order_relaxed) == 0) {
     counter->first_ns = now;
@@ -105,8 +109,10 @@ int main(int argc, char** argv) {
   const std::uint64_t received = counter.received.load();
   const double seconds = static_cast<double>(counter.last_ns.load() - counter.first_ns.load()) * 1e-9;
   const double rate = seconds > 0.0 ? static_cast<double>(received - 1) / seconds : 0.0;
-  std::printf("{\"received\":%llu,\"seconds\":%.6f,\"rate\":%.1f,\"first_unix_s\":%.6f}\n",
-              static_cast<unsigned long long>(received), seconds, rate,
-              static_cast<double>(counter.first_unix_ns) * 1e-9);
+  const double n = received > 0 ? static_cast<double>(received) : 1.0;
+  std::printf("{\"received\":%llu,\"seconds\":%.6f,\"rate\":%.1f,\"first_unix_s\":%.6f,\"mean_topic_bytes\":%.1f,"
+              "\"mean_payload_bytes\":%.1f}\n",
+              static_cast<unsigned long long>(received), seconds, rate, static_cast<double>(counter.first_unix_ns) * 1e-9,
+              static_cast<double>(counter.topic_bytes) / n, static_cast<double>(counter.payload_bytes) / n);
   return received > 0 ? 0 : 1;
 }

@@ -86,6 +86,14 @@ struct ClientOptions {
   // waits above it. At QoS 1 at most 256 are used: libmosquitto walks its whole out list on every
   // PUBACK, so longer windows get slower, not faster (see harness/MqttState.hpp).
   std::uint32_t max_pending = 20000;
+  // While connected, the network thread pauses this long after each turn of its loop, so what is
+  // published meanwhile is written in one burst. 0: it writes each message at once, woken by the
+  // library for every mosquitto_publish; at 100,000+ messages/s those wake-ups cost about a third
+  // of the client's CPU (docs/performance.md "Live publishing"). For throughput, not latency.
+  // QoS 0 only: at QoS 1 each turn brings the acknowledgements that release the next messages
+  // (the window, the buffer's flush after a reconnect), and pausing them throttles the client
+  // (measured: a flush after an outage fell to about 1,800 messages/s).
+  std::chrono::microseconds coalesce{0};
 };
 
 // Called on the client's network thread for each message on a subscribed topic, with the wall

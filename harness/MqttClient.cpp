@@ -307,6 +307,7 @@ void MqttClient::State::run_network() {
     if (rc == MOSQ_ERR_SUCCESS) {
       if (connected.load()) {  // the hot path: no lock
         delay = to_ms(options.broker.reconnect_min);
+        if (options.qos == 0 && options.coalesce.count() > 0) std::this_thread::sleep_for(options.coalesce);
         continue;
       }
       std::unique_lock lock(mutex);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <thread>
+#include <tuple>
 
 #include "tests/live/MqttTestKit.hpp"
 
@@ -18,10 +19,24 @@ using namespace std::chrono_literals;
 
 // ---- delivery and accounting ---------------------------------------------------------------------
 
-class MqttDelivery : public ::testing::TestWithParam<int> {};
+// (QoS, ClientOptions::coalesce in microseconds: 0, or 1 ms as at --speed max; QoS 1 ignores it).
+using QosCoalesce = std::tuple<int, int>;
+
+std::string qos_coalesce_name(const ::testing::TestParamInfo<QosCoalesce>& info) {
+  std::string name = "qos" + std::to_string(std::get<0>(info.param));
+  name += "_coalesce" + std::to_string(std::get<1>(info.param)) + "us";
+  return name;
+}
+
+ClientOptions publisher_options(const std::string& url, const QosCoalesce& param) {
+  ClientOptions options = client_options(url, "pub", std::get<0>(param));
+  options.coalesce = std::chrono::microseconds(std::get<1>(param));
+  return options;
+}
+
+class MqttDelivery : public ::testing::TestWithParam<QosCoalesce> {};
 
 TEST_P(MqttDelivery, EveryMessageArrivesInOrderAndIsAcknowledged) {
-  const int qos = GetParam();
   TempDir dir;
   auto broker = plain_broker(dir);
   Collector seen;
@@ -31,7 +46,7 @@ TEST_P(MqttDelivery, EveryMessageArrivesInOrderAndIsAcknowledged) {
 
   constexpr std::uint64_t kMessages = 20000;
   constexpr std::uint64_t kTopics = 4;
-  MqttClient publisher(client_options(broker->url(), "pub", qos));
+  MqttClient publisher(publisher_options(broker->url(), GetParam()));
   publisher.connect();
   for (std::uint64_t i = 0; i < kMessages; ++i) {
     publisher.publish("load/" + std::to_string(i % kTopics), payload_for(i / kTopics), 3);
@@ -61,7 +76,8 @@ TEST_P(MqttDelivery, EveryMessageArrivesInOrderAndIsAcknowledged) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Qos, MqttDelivery, ::testing::Values(0, 1));
+INSTANTIATE_TEST_SUITE_P(Qos, MqttDelivery, ::testing::Combine(::testing::Values(0, 1), ::testing::Values(0, 1000)),
+                         qos_coalesce_name);
 
 TEST(MqttPool, EachKeyKeepsItsConnectionAndTheAccountsSum) {
   TempDir dir;
@@ -239,20 +255,20 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
-class MqttBrokerAwayUnderLoad : public ::testing::TestWithParam<int> {};
+class MqttBrokerAwayUnderLoad : public ::testing::TestWithParam<QosCoalesce> {};
 
 TEST_P(MqttBrokerAwayUnderLoad, MessagesCaughtInTheLibraryAreNotLost) {
   // The broker stops while a burst is in flight. QoS 0: the messages libmosquitto had not written
   // yet are dropped by it at the reconnect; the client sends them again itself, so every message
   // is acknowledged, none twice, in order. QoS 1: the library resends its unacknowledged ones
   // (counted as `resent`), so every message arrives at least once.
-  const int qos = GetParam();
+  const int qos = std::get<0>(GetParam());
   constexpr std::uint64_t kMessages = 60000;
   TempDir dir;
   auto broker = plain_broker(dir);
   DurableSubscriber subscriber(broker->port(), "burst/#");
   ASSERT_TRUE(subscriber.ok());
-  MqttClient publisher(client_options(broker->url(), "pub", qos));
+  MqttClient publisher(publisher_options(broker->url(), GetParam()));
   publisher.connect();
   std::thread producer([&] {
     for (std::uint64_t i = 0; i < kMessages; ++i) publisher.publish("burst/t", payload_for(i));
@@ -296,7 +312,8 @@ TEST_P(MqttBrokerAwayUnderLoad, MessagesCaughtInTheLibraryAreNotLost) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Qos, MqttBrokerAwayUnderLoad, ::testing::Values(0, 1));
+INSTANTIATE_TEST_SUITE_P(Qos, MqttBrokerAwayUnderLoad,
+                         ::testing::Combine(::testing::Values(0, 1), ::testing::Values(0, 1000)), qos_coalesce_name);
 
 // ---- connection failures -------------------------------------------------------------------------
 
