@@ -193,6 +193,10 @@ std::string MqttClient::State::describe_failure(int rc, int saved_errno) {
   }
   if (!refusal.empty()) return "connection refused: " + refusal;
   if (rc == MOSQ_ERR_ERRNO) return std::strerror(saved_errno);
+  // libmosquitto 2.0.11's mosquitto_strerror has no text for it ("Unknown error").
+  if (rc == MOSQ_ERR_KEEPALIVE) {
+    return "keep-alive timeout: the broker did not answer a PINGREQ (broker.keep_alive " + std::to_string(keep_alive) + " s)";
+  }
   return strip_period(mosquitto_strerror(rc));
 }
 

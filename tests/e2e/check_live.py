@@ -178,6 +178,29 @@ def faults(tmp):
     check(len(a["malformed_samples"]) == 5, "a sample per malformed message")
 
 
+def budget(tmp):
+    """The broker goes away for longer than live.broker.retry_budget: exit 3 with one line, no results."""
+    broker = Broker(tmp).start()
+    out = os.path.join(tmp, "budget")
+    args = ["run", scenario, "--speed", "20", "--quiet", "--print-dir", "--out", out,
+            "--set", f"live.broker.url={broker.url}", "--set", "duration=10min", "--set", "expect=[]",
+            "--set", "monitor={type: none}", "--set", "live.broker.retry_budget=2s"]
+    harness = subprocess.Popen([twinbed, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)
+    broker.stop()
+    stopped = time.monotonic()
+    _, err = harness.communicate(timeout=120)
+    took = time.monotonic() - stopped
+    lines = err.strip().splitlines()
+    print("broker gone:", harness.returncode, f"after {took:.1f} s", lines)
+    check(harness.returncode == 3, f"exit {harness.returncode}")
+    check(lines == [f"twinbed: error: run failed: broker {broker.url} unreachable for more than 2 s (live.broker.retry_budget)"],
+          f"error lines {lines}")
+    check(2.0 <= took <= 10.0, f"gave up after {took:.1f} s for a 2 s budget")
+    check(not os.path.exists(os.path.join(out, "ward_loop")) or not os.listdir(os.path.join(out, "ward_loop")),
+          "a failed run left results behind")
+
+
 def tls(tmp):
     certs = make_certificates(tmp)
     broker = Broker(tmp, tls={"cafile": certs["ca.crt"], "certfile": certs["server.crt"],
@@ -200,7 +223,7 @@ def tls(tmp):
 
 
 with tempfile.TemporaryDirectory(prefix="twinbed-live-") as tmp:
-    {"loop": loop, "faults": faults, "tls": tls}[mode](tmp)
+    {"loop": loop, "faults": faults, "budget": budget, "tls": tls}[mode](tmp)
 
 if failures:
     print(f"{len(failures)} check(s) failed")

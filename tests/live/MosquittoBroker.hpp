@@ -158,6 +158,14 @@ public:
     pid_ = -1;
   }
 
+  // SIGSTOP / SIGCONT: a broker that keeps its connections open but answers nothing.
+  void freeze() const {
+    if (pid_ > 0) kill(pid_, SIGSTOP);
+  }
+  void thaw() const {
+    if (pid_ > 0) kill(pid_, SIGCONT);
+  }
+
   std::string log() const {
     std::ifstream file(folder_ / "broker.log");
     std::stringstream text;

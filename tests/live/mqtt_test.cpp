@@ -346,6 +346,36 @@ TEST(MqttConnect, SilentBrokerTimesOutAfterConnectTimeout) {
   EXPECT_LT(seconds, 2.0);
 }
 
+// A frozen broker keeps the TCP connection open and answers nothing: only the keep-alive finds
+// out. libmosquitto sends PINGREQ after keep_alive without traffic from the broker and gives up
+// when no PINGRESP came within another keep_alive.
+TEST(MqttKeepAlive, AFrozenBrokerIsDetectedAndTheClientComesBackWhenItThaws) {
+  TempDir dir;
+  auto broker = plain_broker(dir);
+  ClientOptions options = client_options(broker->url(), "keep-alive");
+  options.broker.keep_alive = sim::Time::from_s(5);
+  MqttClient client(options);
+  client.connect();
+  broker->freeze();
+  const auto frozen = std::chrono::steady_clock::now();
+  const bool lost = wait_until([&] { return !client.connected(); }, 15s);
+  const double detected = std::chrono::duration<double>(std::chrono::steady_clock::now() - frozen).count();
+  broker->thaw();
+  ASSERT_TRUE(lost);
+  EXPECT_GE(detected, 5.0);
+  EXPECT_LE(detected, 11.5);
+  ASSERT_TRUE(wait_until([&] { return client.connected(); }, 10s));
+  client.publish("ka/t", payload_for(0));
+  client.close(5s);
+  EXPECT_EQ(client.account().acknowledged.messages, 1u);
+  const ConnectionStats stats = client.stats();
+  EXPECT_EQ(stats.disconnects, 1u);
+  EXPECT_EQ(stats.connects, 2u);
+  ASSERT_FALSE(stats.errors.empty());
+  EXPECT_EQ(stats.errors.front(),
+            "connection lost: keep-alive timeout: the broker did not answer a PINGREQ (broker.keep_alive 5 s)");
+}
+
 TEST(MqttConnect, BadUrlIsInvalidArgument) {
   EXPECT_THROW(MqttClient(client_options("http://127.0.0.1:1883", "x")), std::invalid_argument);
 }
