@@ -97,6 +97,10 @@ std::string_view name_of(std::uint8_t signal) {
   return signal < CODES.size() ? physiology::signal_name(static_cast<Signal>(signal)) : "unknown";
 }
 
+std::string_view unit_of(std::uint8_t signal) {
+  return signal < CODES.size() ? physiology::signal_unit(static_cast<Signal>(signal)) : "";
+}
+
 std::string name_at(const std::vector<std::string>& names, std::uint32_t index) {
   return index < names.size() ? names[index] : std::to_string(index);
 }
@@ -217,6 +221,17 @@ std::optional<Coding> absent_reason(const network::Reading& reading) {
   return std::nullopt;
 }
 
+// ,"unit":..,"system":UCUM,"code":.. of a Quantity (nothing for a signal without a unit).
+void append_unit(std::string& out, std::string_view unit, const SignalCode& code) {
+  if (unit.empty()) return;
+  out += ",\"unit\":";
+  json::append_string(out, unit);
+  out += ",\"system\":";
+  json::append_string(out, UCUM);
+  out += ",\"code\":";
+  json::append_string(out, code.ucum.empty() ? unit : code.ucum);
+}
+
 // ,"valueQuantity":{...} / ,"valueCodeableConcept":{...} / ,"dataAbsentReason":{...}
 void append_value(std::string& out, const network::Reading& reading) {
   if (const std::optional<Coding> absent = absent_reason(reading)) {
@@ -244,18 +259,10 @@ void append_value(std::string& out, const network::Reading& reading) {
     return;
   }
   const SignalCode& code = code_of(reading.signal);
-  const std::string_view unit =
-      reading.signal < CODES.size() ? physiology::signal_unit(static_cast<Signal>(reading.signal)) : "";
+  const std::string_view unit = unit_of(reading.signal);
   out += ",\"valueQuantity\":{\"value\":";
   json::append_number(out, reading.value);
-  if (!unit.empty()) {
-    out += ",\"unit\":";
-    json::append_string(out, unit);
-    out += ",\"system\":";
-    json::append_string(out, UCUM);
-    out += ",\"code\":";
-    json::append_string(out, code.ucum.empty() ? unit : code.ucum);
-  }
+  append_unit(out, unit, code);
   out += '}';
 }
 
@@ -373,8 +380,7 @@ std::string fhir_waveform(const PayloadContext& context, std::uint32_t patient, 
                           const network::Waveform& waveform) {
   const SignalCode& code = code_of(waveform.signal);
   const std::string_view name = name_of(waveform.signal);
-  const std::string_view unit =
-      waveform.signal < CODES.size() ? physiology::signal_unit(static_cast<Signal>(waveform.signal)) : "";
+  const std::string_view unit = unit_of(waveform.signal);
   std::string out;
   out.reserve(512 + waveform.samples.size() * 8);
   append_head(out, observation_id(context, device, waveform.start, name, {}), waveform.flags, code.category);
@@ -385,14 +391,7 @@ std::string fhir_waveform(const PayloadContext& context, std::uint32_t patient, 
   // one dimension, samples separated by single spaces, "E" where there is no value (FHIR R4
   // datatypes, SampledData).
   out += ",\"valueSampledData\":{\"origin\":{\"value\":0";
-  if (!unit.empty()) {
-    out += ",\"unit\":";
-    json::append_string(out, unit);
-    out += ",\"system\":";
-    json::append_string(out, UCUM);
-    out += ",\"code\":";
-    json::append_string(out, unit);
-  }
+  append_unit(out, unit, code);
   out += "},\"period\":";
   const double period_ms = waveform.sample_rate_hz > 0 ? 1000.0 / waveform.sample_rate_hz : 0.0;
   json::append_number(out, std::isfinite(period_ms) ? period_ms : 0.0);
