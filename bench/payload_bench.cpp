@@ -27,7 +27,8 @@ PayloadContext context() {
   c.run = "20260101T000000Z-s42";
   c.start_unix_ms = 1767225600000;
   for (std::uint32_t i = 0; i < DEVICES; ++i) {
-    std::string id = "p" + std::to_string(10000 + i).substr(1);
+    std::string id = std::to_string(10000 + i);
+    id[0] = 'p';  // p0000..p9999 (GCC 12 warns -Wrestrict on "p" + std::string)
     c.patient_ids.push_back(id);
     c.patient_sites.emplace_back("p");
     c.device_ids.push_back(id + "-spo2");
@@ -37,13 +38,7 @@ PayloadContext context() {
 }
 
 network::Reading reading(physiology::Signal signal, double value, sim::Time t, std::uint32_t device) {
-  network::Reading r;
-  r.sample_time = t;
-  r.patient = device;
-  r.device = device;
-  r.signal = static_cast<std::uint8_t>(signal);
-  r.value = value;
-  return r;
+  return {.sample_time = t, .patient = device, .device = device, .signal = static_cast<std::uint8_t>(signal), .value = value};
 }
 
 void run_oximeter(benchmark::State& bench, PayloadFormat format) {

@@ -68,14 +68,7 @@ ReferenceMonitorConfig config(MonitorMode mode) {
 
 network::Reading reading(std::uint32_t device, sim::Time t, Signal signal, double value, std::uint16_t flags = 0,
                          std::uint32_t patient = 0) {
-  network::Reading r;
-  r.sample_time = t;
-  r.patient = patient;
-  r.device = device;
-  r.signal = static_cast<std::uint8_t>(signal);
-  r.flags = flags;
-  r.value = value;
-  return r;
+  return {.sample_time = t, .patient = patient, .device = device, .signal = static_cast<std::uint8_t>(signal), .flags = flags, .value = value};
 }
 
 struct Bench {

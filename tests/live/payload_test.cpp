@@ -53,14 +53,7 @@ LiveSpec spec(PayloadFormat format = PayloadFormat::json, bool batch = true) {
 
 network::Reading reading(Signal signal, double value, sim::Time t, std::uint16_t flags = 0,
                          std::uint32_t device = 0, std::uint32_t patient = 0) {
-  network::Reading r;
-  r.sample_time = t;
-  r.patient = patient;
-  r.device = device;
-  r.signal = static_cast<std::uint8_t>(signal);
-  r.flags = flags;
-  r.value = value;
-  return r;
+  return {.sample_time = t, .patient = patient, .device = device, .signal = static_cast<std::uint8_t>(signal), .flags = flags, .value = value};
 }
 
 const sim::Time T_031205 = sim::Time::from_s(3 * 3600 + 12 * 60 + 5);  // 03:12:05 after the start
