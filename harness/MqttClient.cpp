@@ -263,7 +263,7 @@ int MqttClient::State::handshake_error(int loop_errno) const {
   // Closed: the socket error was consumed by the library's read or write, whose errno tells it. A
   // refusal is consumed by the ClientHello's write inside mosquitto_connect_async, the loop's
   // later writes see EPIPE.
-  const auto lost = [](int error) { return error == ECONNREFUSED || error == ECONNRESET; };
+  const auto lost = [](int code) { return code == ECONNREFUSED || code == ECONNRESET; };
   if (lost(attempt_errno)) return attempt_errno;
   if (lost(loop_errno) || loop_errno == EPIPE) return loop_errno;
   return n == 0 ? ECONNRESET : errno;
